@@ -1,0 +1,20 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from shegong.core import api as core_api
+from shegong.core.routing import RouteSpec
+from shegong.workforce import api as workforce_api
+
+router = SimpleRouter()
+router.register("regions", core_api.RegionViewSet, basename="region")
+router.register("users", core_api.UserViewSet, basename="user")
+router.register("audit-events", core_api.AuditEventViewSet, basename="auditevent")
+router.register("tasks", core_api.TaskViewSet, basename="task")
+router.register("organisations", workforce_api.OrganisationViewSet, basename="organisation")
+
+me = path("me/", core_api.MeView.as_view(), name="me")
+me.shegong = RouteSpec(kind="list")  # type: ignore[attr-defined]
+token = path("auth/token/", core_api.TokenView.as_view(), name="token")
+token.shegong = RouteSpec(kind="public")  # type: ignore[attr-defined]
+
+urlpatterns = [me, token, *router.urls]

@@ -1,0 +1,244 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import Region, User
+from .regions import is_code
+from .roles import Role
+from .services import login_failure_record, login_locked_until
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": gettext_lazy("用户名或密码不正确。"),
+        "inactive": gettext_lazy("该账号已停用,请联系管理员。"),
+    }
+
+    def clean(self):
+        username = (self.cleaned_data.get("username") or "").strip()
+        if username:
+            until = login_locked_until(username=username)
+            if until is not None:
+                minutes = max(1, int((until - timezone.now()).total_seconds() // 60) + 1)
+                raise forms.ValidationError(
+                    _("登录失败次数过多,该账号已锁定,请 %(minutes)s 分钟后再试。")
+                    % {"minutes": minutes},
+                    code="locked",
+                )
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            if username:
+                login_failure_record(username=username)
+            raise
+
+
+class RegionPickerWidget(forms.Widget):
+    """Cascading selects province → city → county → township → village, loaded with htmx.
+
+    Each level is its own <select>; the submitted value is the deepest level chosen, so the
+    form works with or without htmx (without it, only the first level is offered).
+    """
+
+    template_name = "core/widgets/region_picker.html"
+    levels = ("l1", "l2", "l3", "l4", "l5")
+
+    def __init__(self, *args: Any, roots: list[Region] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.roots = roots or []
+
+    def value_from_datadict(self, data, files, name):
+        chosen = ""
+        for level in self.levels:
+            value = (data.get(f"{name}_{level}") or "").strip()
+            if value:
+                chosen = value
+        return chosen or (data.get(name) or "").strip()
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        chain: list[Region] = []
+        if value and is_code(str(value)):
+            region = Region.objects.filter(code=value).select_related("parent").first()
+            while region is not None:
+                chain.append(region)
+                if any(region.code == r.code for r in self.roots):
+                    break
+                region = region.parent
+            chain.reverse()
+        context["widget"]["roots"] = self.roots
+        context["widget"]["chain"] = chain
+        context["widget"]["levels"] = self.levels
+        return context
+
+
+class RegionField(forms.CharField):
+    default_error_messages = {
+        "invalid": gettext_lazy("请选择有效的区划。"),
+        "outside": gettext_lazy("该区划不在您的管辖范围内。"),
+    }
+
+    def __init__(self, *args: Any, allowed: Any = None, **kwargs: Any):
+        self.allowed = allowed  # a QuerySet of regions the actor may choose
+        kwargs.setdefault("widget", RegionPickerWidget())
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        value = (super().to_python(value) or "").strip()
+        if not value:
+            return None
+        if not is_code(value):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        qs = self.allowed if self.allowed is not None else Region.objects.all()
+        region = qs.filter(code=value).first()
+        if region is None:
+            if Region.objects.filter(code=value).exists():
+                raise forms.ValidationError(self.error_messages["outside"], code="outside")
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return region
+
+
+class MembershipForm(forms.Form):
+    """Role, region and organisation: the fields of a membership, limited to what the actor
+    may grant (roles), reach (regions) and staff (organisations)."""
+
+    role = forms.ChoiceField(label=gettext_lazy("角色"), choices=Role.choices)
+    region = RegionField(label=gettext_lazy("区划"))
+    organisation: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=gettext_lazy("所属机构"), queryset=Region.objects.none(), required=False
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        roles: list[str],
+        regions: Any,
+        roots: list[Region],
+        organisations: Any,
+        **kwargs: Any,
+    ):
+        super().__init__(*args, **kwargs)
+        role: Any = self.fields["role"]
+        role.choices = [(r, Role(r).label) for r in roles]
+        region: Any = self.fields["region"]
+        region.allowed = regions
+        region.widget.roots = roots
+        organisation: Any = self.fields["organisation"]
+        organisation.queryset = organisations
+
+
+class UserCreateForm(MembershipForm):
+    username = forms.CharField(label=gettext_lazy("用户名"), max_length=150)
+    full_name = forms.CharField(label=gettext_lazy("姓名"), max_length=50)
+    phone = forms.CharField(label=gettext_lazy("联系电话"), max_length=20, required=False)
+    password = forms.CharField(
+        label=gettext_lazy("初始密码"), widget=forms.PasswordInput(render_value=False)
+    )
+
+    field_order = ["username", "full_name", "phone", "password", "role", "region", "organisation"]
+
+
+class UserEditForm(forms.Form):
+    full_name = forms.CharField(label=gettext_lazy("姓名"), max_length=50)
+    phone = forms.CharField(label=gettext_lazy("联系电话"), max_length=20, required=False)
+    is_active = forms.BooleanField(label=gettext_lazy("账号启用"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class PasswordResetForm(forms.Form):
+    password = forms.CharField(label=gettext_lazy("新密码"), widget=forms.PasswordInput)
+
+
+class PasswordChangeForm(forms.Form):
+    old_password = forms.CharField(label=gettext_lazy("原密码"), widget=forms.PasswordInput)
+    new_password = forms.CharField(label=gettext_lazy("新密码"), widget=forms.PasswordInput)
+    new_password2 = forms.CharField(label=gettext_lazy("确认新密码"), widget=forms.PasswordInput)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_password") and data.get("new_password") != data.get("new_password2"):
+            self.add_error("new_password2", _("两次输入的新密码不一致。"))
+        return data
+
+
+class AuditFilterForm(forms.Form):
+    actor = forms.CharField(label=gettext_lazy("操作人"), required=False, max_length=150)
+    action = forms.CharField(label=gettext_lazy("操作"), required=False, max_length=64)
+    target = forms.CharField(label=gettext_lazy("对象编号"), required=False, max_length=64)
+    date_from = forms.DateField(
+        label=gettext_lazy("开始日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    date_to = forms.DateField(
+        label=gettext_lazy("结束日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", _("结束日期不能早于开始日期。"))
+        return data
+
+
+class CalendarYearForm(forms.Form):
+    year = forms.IntegerField(label=gettext_lazy("年份"), min_value=2000, max_value=2100)
+    holidays = forms.CharField(
+        label=gettext_lazy("放假日期(工作日中放假的日子)"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        help_text=gettext_lazy("每行一个:日期 名称,例如 2027-01-01 元旦"),
+    )
+    workdays = forms.CharField(
+        label=gettext_lazy("调休上班日期(周末上班的日子)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text=gettext_lazy("每行一个:日期 名称,例如 2027-02-07 春节调休"),
+    )
+    source = forms.CharField(
+        label=gettext_lazy("依据"),
+        max_length=100,
+        help_text=gettext_lazy("例如 国务院办公厅关于2027年部分节假日安排的通知"),
+    )
+
+    def _parse(self, field: str):
+        import datetime
+
+        rows = []
+        for n, line in enumerate((self.cleaned_data.get(field) or "").splitlines(), start=1):
+            line = line.strip()
+            if not line:
+                continue
+            parts = line.split(maxsplit=1)
+            try:
+                day = datetime.date.fromisoformat(parts[0])
+            except ValueError:
+                raise forms.ValidationError(
+                    _("第 %(n)s 行的日期“%(value)s”无法识别,请写成 2027-01-01 的格式。")
+                    % {"n": n, "value": parts[0]}
+                ) from None
+            rows.append((day, parts[1] if len(parts) > 1 else ""))
+        return rows
+
+    def clean_holidays(self):
+        return self._parse("holidays")
+
+    def clean_workdays(self):
+        return self._parse("workdays")
+
+
+class DesignationForm(forms.Form):
+    is_sanqu = forms.BooleanField(label=gettext_lazy("三区县"), required=False)
+    is_poverty_county = forms.BooleanField(label=gettext_lazy("贫困县"), required=False)
+    is_pilot_community = forms.BooleanField(label=gettext_lazy("试点社区"), required=False)
+
+
+__all__ = ["User"]

@@ -1,0 +1,86 @@
+"""Navigation by module: only modules that exist, and only those the user's roles may use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .roles import Perm
+from .scoping import can
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: Any
+    url_name: str
+    perm: str | None = None
+    group: Any = ""
+    description: Any = ""
+
+
+# Modules append their entries here as they land (in their AppConfig.ready or urls module).
+NAV: list[NavItem] = [
+    NavItem(_("首页"), "core:home"),
+    NavItem(
+        _("机构名录"),
+        "workforce:organisation_list",
+        Perm.VIEW_ORGANISATIONS,
+        _("人才队伍"),
+        _("社工机构、慈善组织等登记信息"),
+    ),
+    NavItem(
+        _("行政区划"),
+        "core:region_list",
+        Perm.VIEW_REGIONS,
+        _("系统"),
+        _("全省区划及三区县、贫困县、试点社区标识"),
+    ),
+    NavItem(
+        _("用户管理"), "core:user_list", Perm.MANAGE_USERS, _("系统"), _("本辖区账号与角色授权")
+    ),
+    NavItem(
+        _("审计日志"),
+        "core:audit_list",
+        Perm.VIEW_AUDIT,
+        _("系统"),
+        _("谁在何时对哪条记录做了什么"),
+    ),
+    NavItem(
+        _("工作日历"),
+        "core:calendar",
+        Perm.VIEW_REGIONS,
+        _("系统"),
+        _("法定节假日与调休,用于工作日期限"),
+    ),
+    NavItem(_("后台任务"), "core:task_list", None, _("系统"), _("导入导出等任务进度")),
+    NavItem(_("接口文档"), "api-docs", Perm.VIEW_REGIONS, _("系统"), _("API v1 说明")),
+]
+
+
+def visible_items(user) -> list[NavItem]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return [item for item in NAV if item.perm is None or can(user, item.perm)]
+
+
+def navigation(request):
+    """Template context: the menu for this user, with the current entry marked."""
+    items = visible_items(request.user)
+    current = getattr(getattr(request, "resolver_match", None), "view_name", "")
+    menu = [
+        {"label": i.label, "url": reverse(i.url_name), "active": i.url_name == current}
+        for i in items
+    ]
+    return {"nav_menu": menu}
+
+
+def home_sections(request) -> list[dict]:
+    """Quick entries on the home page: the modules this user works in, with what they do."""
+    return [
+        {"label": i.label, "url": reverse(i.url_name), "description": i.description}
+        for i in visible_items(request.user)
+        if i.url_name != "core:home"
+    ]

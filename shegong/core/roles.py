@@ -1,0 +1,77 @@
+"""Roles and what each may do.
+
+What a user may *do* comes from the role; *where* comes from the membership's region. This
+module is the single table of permissions: pure data, no ORM, so it can be read by someone who
+knows the work and tested exhaustively.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    PROVINCE_ADMIN = "province_admin", _("省民政厅管理员")
+    CIVIL_AFFAIRS_OFFICER = "civil_affairs_officer", _("市/县民政局干部")
+    TOWNSHIP_OFFICER = "township_officer", _("乡镇(街道)经办人")
+    CHILD_DIRECTOR = "child_director", _("儿童主任")
+    CHILD_SUPERVISOR = "child_supervisor", _("儿童督导员")
+    ORG_ADMIN = "org_admin", _("社工机构管理员")
+    SOCIAL_WORKER = "social_worker", _("社会工作者")
+    SUPERVISOR = "supervisor", _("督导")
+    VOLUNTEER = "volunteer", _("志愿者")
+    EVALUATOR = "evaluator", _("第三方评估人员")
+    MANDATORY_REPORTER = "mandatory_reporter", _("强制报告责任主体")
+
+
+# Roles whose membership must name an organisation.
+ORGANISATION_ROLES = frozenset({Role.ORG_ADMIN, Role.SOCIAL_WORKER, Role.SUPERVISOR})
+
+
+class Perm:
+    """Permission codes. Each names an action someone who knows the work would recognise."""
+
+    VIEW_REGIONS = "core.view_regions"
+    DESIGNATE_REGIONS = "core.designate_regions"
+    MANAGE_USERS = "core.manage_users"
+    VIEW_AUDIT = "core.view_audit"
+    MANAGE_CALENDAR = "core.manage_calendar"
+    REVEAL_ID_NUMBER = "core.reveal_id_number"
+    VIEW_ORGANISATIONS = "workforce.view_organisations"
+    MANAGE_ORGANISATIONS = "workforce.manage_organisations"
+
+
+_OFFICE = {Role.PROVINCE_ADMIN, Role.CIVIL_AFFAIRS_OFFICER}
+_STAFF = _OFFICE | {
+    Role.TOWNSHIP_OFFICER,
+    Role.CHILD_DIRECTOR,
+    Role.CHILD_SUPERVISOR,
+    Role.ORG_ADMIN,
+    Role.SOCIAL_WORKER,
+    Role.SUPERVISOR,
+}
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    Perm.VIEW_REGIONS: frozenset(_STAFF | {Role.EVALUATOR}),
+    Perm.DESIGNATE_REGIONS: frozenset({Role.PROVINCE_ADMIN}),
+    Perm.MANAGE_USERS: frozenset(_OFFICE | {Role.ORG_ADMIN}),
+    Perm.VIEW_AUDIT: frozenset(_OFFICE),
+    Perm.MANAGE_CALENDAR: frozenset({Role.PROVINCE_ADMIN}),
+    Perm.REVEAL_ID_NUMBER: frozenset(_OFFICE | {Role.TOWNSHIP_OFFICER}),
+    Perm.VIEW_ORGANISATIONS: frozenset(_STAFF | {Role.EVALUATOR}),
+    Perm.MANAGE_ORGANISATIONS: frozenset(_OFFICE),
+}
+
+# Which roles a holder of a role may grant to others (within the holder's own region).
+GRANTABLE: dict[str, frozenset[str]] = {
+    Role.PROVINCE_ADMIN: frozenset(Role.values),
+    Role.CIVIL_AFFAIRS_OFFICER: frozenset(set(Role.values) - {Role.PROVINCE_ADMIN}),
+    Role.ORG_ADMIN: frozenset({Role.SOCIAL_WORKER, Role.SUPERVISOR, Role.VOLUNTEER}),
+}
+
+
+def role_has(role: str, perm: str) -> bool:
+    return role in PERMISSIONS.get(perm, frozenset())
+
+
+def roles_with(perm: str) -> frozenset[str]:
+    return PERMISSIONS.get(perm, frozenset())

@@ -1,0 +1,114 @@
+"""Every read the foundation's pages and API serve. Always takes the actor; always scoped."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from .models import AuditEvent, CalendarDay, CalendarYear, Membership, Region, TaskProgress, User
+from .roles import Perm
+from .scoping import access, jurisdiction
+from .workdays import WorkCalendar
+
+
+def region_roots(actor: Any, perm: str | None = None) -> list[Region]:
+    """The top regions of the actor's jurisdiction: where a picker or a tree starts."""
+    prefixes = jurisdiction(actor, perm)
+    if prefixes == [""]:
+        return list(Region.objects.filter(level="province"))
+    codes = [p.ljust(12, "0") for p in prefixes]
+    return list(Region.objects.filter(code__in=codes).order_by("code"))
+
+
+def region_children(*, actor: Any, parent_code: str, perm: str | None = None) -> QuerySet:
+    return Region.objects.visible_to(actor, perm).filter(parent_id=parent_code).order_by("code")
+
+
+def region_get(*, actor: Any, code: str, perm: str | None = None) -> Region:
+    return access(Region.objects.select_related("parent"), actor, perm, code=code)
+
+
+def region_ancestors(region: Region) -> list[Region]:
+    chain = []
+    node = region.parent
+    while node is not None:
+        chain.append(node)
+        node = node.parent
+    return list(reversed(chain))
+
+
+def region_search(*, actor: Any, query: str, limit: int = 30) -> QuerySet:
+    qs = Region.objects.visible_to(actor)
+    query = query.strip()
+    if query.isdigit():
+        return qs.filter(code__startswith=query)[:limit]
+    return qs.filter(name__contains=query).order_by("code")[:limit]
+
+
+def user_list(*, actor: Any, query: str = "") -> QuerySet:
+    qs = User.objects.visible_to(actor).order_by("username")
+    if query := query.strip():
+        qs = qs.filter(Q(username__icontains=query) | Q(full_name__icontains=query))
+    return qs.prefetch_related("memberships__region", "memberships__organisation")
+
+
+def user_get(*, actor: Any, pk: Any) -> User:
+    return access(User.objects.all(), actor, Perm.MANAGE_USERS, pk=pk)
+
+
+def membership_get(*, actor: Any, pk: Any) -> Membership:
+    return access(
+        Membership.objects.select_related("user", "region"), actor, Perm.MANAGE_USERS, pk=pk
+    )
+
+
+def audit_list(*, actor: Any, filters: dict[str, Any]) -> QuerySet:
+    qs = AuditEvent.objects.visible_to(actor, Perm.VIEW_AUDIT).select_related("region")
+    if value := (filters.get("actor") or "").strip():
+        qs = qs.filter(actor_name__icontains=value)
+    if value := (filters.get("action") or "").strip():
+        qs = qs.filter(action__startswith=value)
+    if value := (filters.get("target") or "").strip():
+        qs = qs.filter(target_id=value)
+    tz = timezone.get_current_timezone()
+    if value := filters.get("date_from"):
+        qs = qs.filter(at__gte=datetime.datetime.combine(value, datetime.time.min, tzinfo=tz))
+    if value := filters.get("date_to"):
+        end = datetime.datetime.combine(value, datetime.time.min, tzinfo=tz)
+        qs = qs.filter(at__lt=end + datetime.timedelta(days=1))
+    return qs.order_by("-at", "-id")
+
+
+def task_list(*, actor: Any) -> QuerySet:
+    return TaskProgress.objects.visible_to(actor)
+
+
+def task_get(*, actor: Any, pk: Any) -> TaskProgress:
+    return access(TaskProgress.objects.all(), actor, pk=pk)
+
+
+def region_list(*, actor: Any, perm: str | None = None) -> QuerySet:
+    """Regions the actor may act in for `perm`: what a form's region field accepts."""
+    return Region.objects.visible_to(actor, perm)
+
+
+def audit_get(*, actor: Any, pk: Any) -> AuditEvent:
+    return access(AuditEvent.objects.all(), actor, Perm.VIEW_AUDIT, pk=pk)
+
+
+def my_recent_actions(*, actor: Any, limit: int = 10) -> list[AuditEvent]:
+    """The actor's own latest actions, for their home page."""
+    if not getattr(actor, "is_authenticated", False):
+        return []
+    return list(AuditEvent.objects.filter(actor=actor).order_by("-id")[:limit])
+
+
+def work_calendar() -> WorkCalendar:
+    """The statutory working-day calendar as stored: known years and their exceptions."""
+    return WorkCalendar(
+        known_years=frozenset(CalendarYear.objects.values_list("year", flat=True)),
+        exceptions=dict(CalendarDay.objects.values_list("date", "is_workday")),
+    )

@@ -1,0 +1,75 @@
+from rest_framework import serializers
+
+from .models import AuditEvent, Membership, Region, TaskProgress, User
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Region
+        fields = [
+            "code",
+            "name",
+            "level",
+            "parent",
+            "is_sanqu",
+            "is_poverty_county",
+            "is_pilot_community",
+            "is_synthetic",
+        ]
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    region_name = serializers.CharField(source="region.name", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "role", "region", "region_name", "organisation"]
+
+
+class UserSerializer(serializers.ModelSerializer):
+    memberships = MembershipSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "full_name", "phone", "is_active", "memberships"]
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "id",
+            "at",
+            "actor_name",
+            "action",
+            "target_type",
+            "target_id",
+            "target_repr",
+            "region",
+            "changes",
+            "request_id",
+        ]
+
+
+class TaskProgressSerializer(serializers.ModelSerializer):
+    percent = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = TaskProgress
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "status",
+            "done",
+            "total",
+            "percent",
+            "message",
+            "created_at",
+            "finished_at",
+        ]
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"})

@@ -1,0 +1,48 @@
+"""Background work through the real database backend, as `shegong worker` runs it."""
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from shegong.conftest import GUSHI
+from shegong.core.models import AuditEvent, TaskProgress
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+
+@pytest.fixture
+def db_backend(settings):
+    # django-tasks drops its cached backends when TASKS changes.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def test_export_waits_in_the_queue_until_the_worker_runs_it(client, gushi_officer, db_backend):
+    for n in range(3):
+        AuditEvent.objects.create(action="test.event", target_repr=f"事件{n}", region_id=GUSHI)
+    client.force_login(gushi_officer)
+    client.post(reverse("core:audit_export"), {})
+    task = TaskProgress.objects.get(owner=gushi_officer)
+    assert task.status == "queued"
+    page = client.get(reverse("core:task_detail", args=[task.pk]), HTTP_HX_REQUEST="true")
+    assert 'hx-trigger="every 1s"' in page.content.decode()
+    call_command("db_worker", batch=True, startup_delay=False, verbosity=0)
+    task.refresh_from_db()
+    assert (task.status, task.done, task.total) == ("done", 3, 3)
+    page = client.get(reverse("core:task_detail", args=[task.pk]), HTTP_HX_REQUEST="true")
+    assert "every 1s" not in page.content.decode()
+    assert reverse("core:task_download", args=[task.pk]) in page.content.decode()
+
+
+def test_a_failing_task_says_so(gushi_officer, monkeypatch):
+    from shegong.core import tasks
+
+    progress = tasks.progress_start(owner=gushi_officer, kind="x", title="会失败的任务")
+
+    def boom(p):
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        tasks.run_tracked(str(progress.pk), boom)
+    progress.refresh_from_db()
+    assert progress.status == "failed"
+    assert "RuntimeError" in progress.message

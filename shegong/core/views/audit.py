@@ -1,0 +1,45 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ..forms import AuditFilterForm
+from ..pagination import keyset_page
+from ..roles import Perm
+from ..scoping import can
+from ..selectors import audit_list
+from ..tasks import audit_export, progress_start
+
+
+def _require(request):
+    if not can(request.user, Perm.VIEW_AUDIT):
+        raise PermissionDenied(_("您无权查看审计日志。"))
+
+
+@login_required
+def audit_list_view(request):
+    _require(request)
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page = keyset_page(audit_list(actor=request.user, filters=filters), request, size=50)
+    return render(request, "core/audit_list.html", {"form": form, "page": page})
+
+
+@require_POST
+@login_required
+def audit_export_view(request):
+    _require(request)
+    form = AuditFilterForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("筛选条件有误,请修改后再导出。"))
+        return redirect("core:audit_list")
+    filters = {
+        k: (v.isoformat() if hasattr(v, "isoformat") else v)
+        for k, v in form.cleaned_data.items()
+        if v
+    }
+    progress = progress_start(owner=request.user, kind="audit_export", title=_("导出审计日志"))
+    audit_export.enqueue(str(progress.pk), filters)
+    return redirect("core:task_detail", pk=progress.pk)

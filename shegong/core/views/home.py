@@ -1,0 +1,24 @@
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import render
+
+from ..navigation import home_sections
+from ..scoping import memberships_of
+from ..selectors import my_recent_actions, task_list
+
+
+@login_required
+def home(request):
+    actor = request.user
+    context = {
+        "memberships": memberships_of(actor),
+        "sections": home_sections(request),
+        "tasks": task_list(actor=actor)[:5],
+        # The user's own recent actions: their own trail, not anyone else's.
+        "recent": my_recent_actions(actor=actor),
+    }
+    return render(request, "core/home.html", context)
+
+
+def healthz(request):
+    return JsonResponse({"status": "ok"})

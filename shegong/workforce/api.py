@@ -1,0 +1,93 @@
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, mixins, serializers
+
+from shegong.core.api_base import ScopedReadOnlyViewSet
+from shegong.core.models import Region
+from shegong.core.roles import Perm
+from shegong.core.scoping import can
+from shegong.core.selectors import region_list
+from shegong.core.services import StaleEdit
+
+from .models import Organisation
+from .selectors import organisation_get, organisation_list
+from .services import organisation_create, organisation_update
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    region = serializers.CharField(source="region_id")
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "id",
+            "name",
+            "uscc",
+            "kind",
+            "region",
+            "address",
+            "contact_person",
+            "phone",
+            "is_active",
+            "version",
+        ]
+        read_only_fields = ["id"]
+        extra_kwargs = {"uscc": {"validators": []}, "version": {"required": False}}
+
+
+class OrganisationViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedReadOnlyViewSet):
+    serializer_class = OrganisationSerializer
+    scoped_model = Organisation
+    required_perm = Perm.VIEW_ORGANISATIONS
+    cursor_ordering = "id"
+    filterset_fields = ["kind", "is_active"]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return organisation_list(
+            actor=self.request.user, query=self.request.query_params.get("q", "")
+        )
+
+    def get_object(self):
+        return organisation_get(actor=self.request.user, pk=self.kwargs["pk"])
+
+    def _region(self, code: str) -> Region:
+        region = (
+            region_list(actor=self.request.user, perm=Perm.MANAGE_ORGANISATIONS)
+            .filter(code=code)
+            .first()
+        )
+        if region is None:
+            raise exceptions.ValidationError({"region": [_("该区划不存在或不在您的管辖范围内。")]})
+        return region
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        region = self._region(
+            data.pop("region")["id"]
+            if isinstance(data.get("region"), dict)
+            else data.pop("region_id", "")
+        )
+        data.pop("version", None)
+        serializer.instance = organisation_create(actor=self.request.user, region=region, **data)
+
+    def perform_update(self, serializer):
+        org = serializer.instance
+        if not can(self.request.user, Perm.MANAGE_ORGANISATIONS, org.region_id):
+            raise exceptions.PermissionDenied(_("您无权修改该机构。"))
+        data = {
+            f: getattr(org, f)
+            for f in ("name", "uscc", "kind", "address", "contact_person", "phone", "is_active")
+        }
+        incoming = dict(serializer.validated_data)
+        code = incoming.pop("region_id", None) or (incoming.pop("region", {}) or {}).get("id")
+        version = incoming.pop("version", None)
+        if version is None:
+            raise exceptions.ValidationError({"version": [_("请提供版本号,以免覆盖他人的修改。")]})
+        data.update(incoming)
+        region = self._region(code) if code else org.region
+        try:
+            serializer.instance = organisation_update(
+                actor=self.request.user, organisation=org, version=version, region=region, **data
+            )
+        except StaleEdit as exc:
+            raise exceptions.ValidationError({"version": exc.messages}) from exc

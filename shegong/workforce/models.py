@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from shegong.core.models import Region
+from shegong.core.scoping import ScopedManager, ScopedQuerySet
+
+
+class OrganisationKind(models.TextChoices):
+    SOCIAL_WORK_AGENCY = "social_work_agency", _("社会工作服务机构")
+    CHARITY = "charity", _("慈善组织")
+    SOCIAL_GROUP = "social_group", _("社会团体")
+    FOUNDATION = "foundation", _("基金会")
+    VOLUNTEER_GROUP = "volunteer_group", _("志愿服务组织")
+    INSTITUTION = "institution", _("事业单位")
+    OTHER = "other", _("其他")
+
+
+class Organisation(models.Model):
+    """A social-work agency, charity or other body that staff belong to."""
+
+    name = models.CharField(_("机构名称"), max_length=200)
+    uscc = models.CharField(
+        _("统一社会信用代码"), max_length=18, unique=True, null=True, blank=True
+    )
+    kind = models.CharField(_("机构类型"), max_length=32, choices=OrganisationKind.choices)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, verbose_name=_("登记区划"))
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    contact_person = models.CharField(_("联系人"), max_length=50, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    is_active = models.BooleanField(_("在册"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = ScopedManager.from_queryset(ScopedQuerySet)()
+
+    class Meta:
+        verbose_name = _("机构")
+        verbose_name_plural = _("机构")
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["region", "name"], name="org_region_name")]
+
+    def __str__(self) -> str:
+        return self.name
