@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "shegong.core.middleware.RequestIdMiddleware",
+    "shegong.core.middleware.RejectNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "shegong.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

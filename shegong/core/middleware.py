@@ -67,3 +67,25 @@ class LanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class RejectNulBytesMiddleware:
+    """A NUL character in a parameter is never meaningful input; PostgreSQL cannot store it.
+
+    Refuse the request up front with a clear message instead of letting a query fail deep
+    inside a view.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.http import HttpResponseBadRequest
+
+        values = [*request.GET.lists(), *(request.POST.lists() if request.method == "POST" else [])]
+        if any("\x00" in key or any("\x00" in v for v in vals) for key, vals in values):
+            return HttpResponseBadRequest(
+                "输入中包含无效字符(空字符),请求未被处理。".encode(),
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)

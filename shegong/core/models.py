@@ -59,6 +59,13 @@ class Region(models.Model):
     def prefix(self) -> str:
         return prefix_of(self.code)
 
+    @property
+    def label(self) -> str:
+        """Name with its parent's for townships and villages: many villages share a name."""
+        if self.level in (RegionLevel.TOWNSHIP, RegionLevel.VILLAGE) and self.parent_id:
+            return f"{self.parent.name}{self.name}"
+        return self.name
+
 
 class UserQuerySet(models.QuerySet):
     def visible_to(self, actor, perm: str | None = None) -> UserQuerySet:

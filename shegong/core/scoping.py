@@ -32,7 +32,7 @@ def memberships_of(actor: Any) -> list[Membership]:
         return []
     cached = getattr(actor, _CACHE_ATTR, None)
     if cached is None:
-        cached = list(actor.memberships.select_related("region", "organisation").all())
+        cached = list(actor.memberships.select_related("region__parent", "organisation").all())
         setattr(actor, _CACHE_ATTR, cached)
     return cached
 

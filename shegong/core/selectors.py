@@ -52,7 +52,7 @@ def user_list(*, actor: Any, query: str = "") -> QuerySet:
     qs = User.objects.visible_to(actor).order_by("username")
     if query := query.strip():
         qs = qs.filter(Q(username__icontains=query) | Q(full_name__icontains=query))
-    return qs.prefetch_related("memberships__region", "memberships__organisation")
+    return qs.prefetch_related("memberships__region__parent", "memberships__organisation")
 
 
 def user_get(*, actor: Any, pk: Any) -> User:

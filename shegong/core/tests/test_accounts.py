@@ -194,3 +194,23 @@ def test_password_reset_by_officer_unlocks(client, gushi_officer):
     assert response.status_code == 302
     subject.refresh_from_db()
     assert subject.check_password(STRONG)
+
+
+def test_user_list_query_count_does_not_grow_with_users(
+    client, gushi_officer, django_assert_num_queries
+):
+    township = _township(GUSHI)
+    for n in range(3):
+        make_user(f"staff{n}", "township_officer", township)
+    client.force_login(gushi_officer)
+    client.get(reverse("core:user_list"))  # warm the session
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("core:user_list"))
+    for n in range(3, 13):
+        make_user(f"staff{n}", "township_officer", township)
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse("core:user_list"))
+    assert len(many) == len(few)

@@ -7,8 +7,6 @@ from django.urls import reverse
 from shegong.conftest import GUSHI
 from shegong.core.models import AuditEvent, TaskProgress
 
-pytestmark = pytest.mark.django_db(transaction=False)
-
 
 @pytest.fixture
 def db_backend(settings):
@@ -16,6 +14,9 @@ def db_backend(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
+# The worker closes database connections between tasks, as a real process does; that needs a
+# test that commits, with the reference data (regions, calendar) restored afterwards.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_export_waits_in_the_queue_until_the_worker_runs_it(client, gushi_officer, db_backend):
     for n in range(3):
         AuditEvent.objects.create(action="test.event", target_repr=f"事件{n}", region_id=GUSHI)
@@ -33,6 +34,7 @@ def test_export_waits_in_the_queue_until_the_worker_runs_it(client, gushi_office
     assert reverse("core:task_download", args=[task.pk]) in page.content.decode()
 
 
+@pytest.mark.django_db
 def test_a_failing_task_says_so(gushi_officer, monkeypatch):
     from shegong.core import tasks
 

@@ -111,7 +111,9 @@ def user_detail_view(request, pk):
         except ValidationError as exc:
             target = {"edit": edit, "membership": add, "password": reset}[action]
             _apply_errors(target, exc)
-    memberships = user.memberships.select_related("region", "organisation").order_by("region")
+    memberships = user.memberships.select_related("region__parent", "organisation").order_by(
+        "region"
+    )
     context = {
         "subject": user,
         "edit": edit,
