@@ -3,6 +3,7 @@ from rest_framework.routers import SimpleRouter
 
 from shegong.core import api as core_api
 from shegong.core.routing import RouteSpec
+from shegong.registry import api as registry_api
 from shegong.workforce import api as workforce_api
 
 router = SimpleRouter()
@@ -11,6 +12,8 @@ router.register("users", core_api.UserViewSet, basename="user")
 router.register("audit-events", core_api.AuditEventViewSet, basename="auditevent")
 router.register("tasks", core_api.TaskViewSet, basename="task")
 router.register("organisations", workforce_api.OrganisationViewSet, basename="organisation")
+router.register("households", registry_api.HouseholdViewSet, basename="household")
+router.register("persons", registry_api.PersonViewSet, basename="person")
 
 me = path("me/", core_api.MeView.as_view(), name="me")
 me.shegong = RouteSpec(kind="list")  # type: ignore[attr-defined]

@@ -17,6 +17,7 @@ for p, spec in (
 urlpatterns = [
     path("", include("shegong.core.urls")),
     path("workforce/", include("shegong.workforce.urls")),
+    path("registry/", include("shegong.registry.urls")),
     path("api/v1/", include(("shegong.api_urls", "api"), namespace="api")),
     schema,
     docs,

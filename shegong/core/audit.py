@@ -114,5 +114,6 @@ register_actions(
         "demo.user_create": _("生成演示账号"),
         "organisation.create": _("登记机构"),
         "organisation.update": _("修改机构"),
+        "registry.reveal_id": _("查看完整证件号码"),
     }
 )

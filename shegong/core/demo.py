@@ -26,6 +26,7 @@ ACCOUNTS = [
     ("xincai_officer", "新蔡县民政局干部", Role.CIVIL_AFFAIRS_OFFICER, XINCAI, None),
     ("xincai_worker", "新蔡社工", Role.SOCIAL_WORKER, XINCAI, "xincai"),
     ("volunteer", "志愿者", Role.VOLUNTEER, GUSHI, None),
+    ("gushi_township", "固始乡镇经办人", Role.TOWNSHIP_OFFICER, "411525001000", None),
 ]
 
 ORGANISATIONS = {
@@ -103,7 +104,9 @@ def load_demo() -> dict[str, int]:
             region_id=region,
             defaults={"organisation": orgs.get(org) if org else None},
         )
-    return {"villages": villages, "users": users}
+    from shegong.registry.demo import load as load_registry
+
+    return {"villages": villages, "users": users, "households": load_registry()}
 
 
 def demo_logins() -> list[tuple[str, str]]:

@@ -62,7 +62,7 @@ class Region(models.Model):
     @property
     def label(self) -> str:
         """Name with its parent's for townships and villages: many villages share a name."""
-        if self.level in (RegionLevel.TOWNSHIP, RegionLevel.VILLAGE) and self.parent_id:
+        if self.level in (RegionLevel.TOWNSHIP, RegionLevel.VILLAGE) and self.parent:
             return f"{self.parent.name}{self.name}"
         return self.name
 

@@ -36,6 +36,11 @@ class Perm:
     VIEW_AUDIT = "core.view_audit"
     MANAGE_CALENDAR = "core.manage_calendar"
     REVEAL_ID_NUMBER = "core.reveal_id_number"
+    VIEW_REGISTRY = "registry.view"
+    EDIT_REGISTRY = "registry.edit"
+    IMPORT_REGISTRY = "registry.import"
+    EXPORT_REGISTRY = "registry.export"
+    REVIEW_DUPLICATES = "registry.review_duplicates"
     VIEW_ORGANISATIONS = "workforce.view_organisations"
     MANAGE_ORGANISATIONS = "workforce.manage_organisations"
 
@@ -57,6 +62,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     Perm.VIEW_AUDIT: frozenset(_OFFICE),
     Perm.MANAGE_CALENDAR: frozenset({Role.PROVINCE_ADMIN}),
     Perm.REVEAL_ID_NUMBER: frozenset(_OFFICE | {Role.TOWNSHIP_OFFICER}),
+    Perm.VIEW_REGISTRY: frozenset(_STAFF),
+    Perm.EDIT_REGISTRY: frozenset(_OFFICE | {Role.TOWNSHIP_OFFICER}),
+    Perm.IMPORT_REGISTRY: frozenset(_OFFICE | {Role.TOWNSHIP_OFFICER}),
+    Perm.EXPORT_REGISTRY: frozenset(_OFFICE | {Role.TOWNSHIP_OFFICER}),
+    Perm.REVIEW_DUPLICATES: frozenset(_OFFICE | {Role.TOWNSHIP_OFFICER}),
     Perm.VIEW_ORGANISATIONS: frozenset(_STAFF | {Role.EVALUATOR}),
     Perm.MANAGE_ORGANISATIONS: frozenset(_OFFICE),
 }

@@ -9,7 +9,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         counts = load_demo()
         self.stdout.write(
-            f"demo data: {counts['villages']} villages, {counts['users']} accounts created"
+            f"demo data: {counts['villages']} villages, {counts['users']} accounts, "
+            f"{counts['households']} households created"
         )
         self.stdout.write(f"demo logins (password {DEMO_PASSWORD}):")
         for username, label in demo_logins():

@@ -1,0 +1,635 @@
+"""Household changes (户情变更): every change to who belongs where, each with a reason,
+audited, and keeping exactly one head per household at all times."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from shegong.core import audit
+from shegong.core.idnumbers import parse_citizen_id
+from shegong.core.models import Region
+from shegong.core.roles import Perm
+from shegong.core.scoping import can
+from shegong.core.services import StaleEdit
+
+from .codes import PovertyStatus, Relation
+from .models import Household, Person, PovertyExit, PovertyLine
+from .names import name_initials
+from .rules import ExitChecks, exit_problems
+
+audit.register_actions(
+    {
+        "registry.person_add": gettext_lazy("添加家庭成员"),
+        "registry.person_remove": gettext_lazy("减少家庭成员"),
+        "registry.person_move": gettext_lazy("成员迁入其他户"),
+        "registry.person_update": gettext_lazy("修改成员信息"),
+        "registry.head_change": gettext_lazy("变更户主"),
+        "registry.household_split": gettext_lazy("分户"),
+        "registry.household_merge": gettext_lazy("合户"),
+        "registry.household_update": gettext_lazy("修改户信息"),
+        "registry.household_create": gettext_lazy("新识别建档"),
+        "registry.household_exit": gettext_lazy("标记脱贫"),
+        "registry.household_relapse_risk": gettext_lazy("标记返贫风险"),
+    }
+)
+
+PERSON_FIELDS = [
+    "household",
+    "region",
+    "name",
+    "id_number",
+    "sex",
+    "birth_date",
+    "ethnicity",
+    "relation",
+    "education",
+    "in_school",
+    "health",
+    "disability_grade",
+    "labour",
+    "work_status",
+    "months_away",
+    "is_dibao",
+    "phone",
+    "left_behind",
+]
+
+
+def _require_edit(actor: Any, household: Household) -> None:
+    if not can(actor, Perm.EDIT_REGISTRY, household.region_id):
+        raise PermissionDenied(_("您无权修改该户的建档立卡信息。"))
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("请填写变更原因。")})
+    return reason
+
+
+def _lock(household: Household) -> Household:
+    return Household.objects.select_for_update().get(pk=household.pk)
+
+
+def _recount(household: Household) -> None:
+    Household.objects.filter(pk=household.pk).update(
+        member_count=Person.objects.filter(household_id=household.pk).count(),
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+    )
+
+
+def _check_one_head(household: Household) -> None:
+    heads = Person.objects.filter(household_id=household.pk, relation=Relation.HEAD).count()
+    members = Person.objects.filter(household_id=household.pk).count()
+    if members and heads != 1:
+        raise ValidationError(_("每户必须有且只有一位户主。"))
+
+
+def _check_version(household: Household, version: int | None) -> None:
+    if version is not None and household.version != version:
+        raise StaleEdit(_("该户信息已被他人修改,请刷新页面后重新操作。您的修改尚未保存。"))
+
+
+@transaction.atomic
+def person_add(
+    *,
+    actor: Any,
+    household: Household,
+    name: str,
+    id_number: str,
+    relation: str,
+    reason: str,
+    version: int | None = None,
+    **fields: Any,
+) -> Person:
+    """Add a member (birth, marriage, return): the ID decides sex and birth date."""
+    household = _lock(household)
+    _require_edit(actor, household)
+    _check_version(household, version)
+    reason = _require_reason(reason)
+    if relation == Relation.HEAD:
+        raise ValidationError({"relation": _("新增成员不能直接作为户主,请先添加再变更户主。")})
+    try:
+        ident = parse_citizen_id(id_number)
+    except ValidationError as exc:
+        raise ValidationError({"id_number": exc.messages}) from exc
+    if Person.objects.filter(id_number=ident.number).exists():
+        raise ValidationError({"id_number": _("该证件号码已在建档立卡系统中登记,请使用“迁入”。")})
+    person = Person(
+        household=household,
+        region_id=household.region_id,
+        name=name.strip(),
+        name_initials=name_initials(name),
+        id_number=ident.number,
+        sex=ident.sex,
+        birth_date=ident.birth_date,
+        relation=relation,
+        **fields,
+    )
+    person.full_clean()
+    person.save()
+    _recount(household)
+    audit.record(
+        actor=actor,
+        action="registry.person_add",
+        target=household,
+        changes={"reason": reason, "person": person.name, "relation": relation},
+    )
+    return person
+
+
+@transaction.atomic
+def person_remove(*, actor: Any, person: Person, reason: str) -> None:
+    """Remove a member (death, marriage out, moved away). The full record goes to the audit
+    trail, so nothing is lost."""
+    household = _lock(person.household)
+    _require_edit(actor, household)
+    reason = _require_reason(reason)
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if person.relation == Relation.HEAD and household.member_count > 1:
+        raise ValidationError(_("不能直接减少户主,请先变更户主。"))
+    snapshot = audit.snapshot(person, PERSON_FIELDS)
+    person.delete()
+    _recount(household)
+    audit.record(
+        actor=actor,
+        action="registry.person_remove",
+        target=household,
+        changes={"reason": reason, "removed": snapshot},
+    )
+
+
+@transaction.atomic
+def person_move(
+    *, actor: Any, person: Person, to_household: Household, relation: str, reason: str
+) -> Person:
+    """Move a member to another registered household (both must be in the actor's reach)."""
+    source = _lock(person.household)
+    target = _lock(to_household)
+    _require_edit(actor, source)
+    _require_edit(actor, target)
+    reason = _require_reason(reason)
+    if source.pk == target.pk:
+        raise ValidationError({"to_household": _("迁入户与原户相同。")})
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if person.relation == Relation.HEAD and source.member_count > 1:
+        raise ValidationError(_("不能直接迁出户主,请先变更户主。"))
+    if relation == Relation.HEAD:
+        raise ValidationError({"relation": _("迁入的成员不能直接作为户主,请迁入后再变更户主。")})
+    person.household = target
+    person.region_id = target.region_id
+    person.relation = relation
+    person.version = F("version") + 1
+    person.save(update_fields=["household", "region", "relation", "version"])
+    _recount(source)
+    _recount(target)
+    for hh, direction in ((source, "out"), (target, "in")):
+        audit.record(
+            actor=actor,
+            action="registry.person_move",
+            target=hh,
+            changes={
+                "reason": reason,
+                "person": person.name,
+                "direction": direction,
+                "from": source.number,
+                "to": target.number,
+            },
+        )
+    return person
+
+
+@transaction.atomic
+def head_change(
+    *,
+    actor: Any,
+    household: Household,
+    new_head: Person,
+    old_head_relation: str,
+    reason: str,
+    version: int | None = None,
+) -> Household:
+    """Make another member the head; the old head takes the relation given."""
+    household = _lock(household)
+    _require_edit(actor, household)
+    _check_version(household, version)
+    reason = _require_reason(reason)
+    if new_head.household_id != household.pk:
+        raise ValidationError({"new_head": _("新户主必须是本户成员。")})
+    if old_head_relation == Relation.HEAD:
+        raise ValidationError({"old_head_relation": _("请为原户主选择新的与户主关系。")})
+    old = (
+        Person.objects.select_for_update()
+        .filter(household=household, relation=Relation.HEAD)
+        .first()
+    )
+    if old is not None and old.pk == new_head.pk:
+        raise ValidationError({"new_head": _("该成员已经是户主。")})
+    if old is not None:
+        Person.objects.filter(pk=old.pk).update(relation=old_head_relation)
+    Person.objects.filter(pk=new_head.pk).update(relation=Relation.HEAD)
+    _check_one_head(household)
+    _recount(household)
+    audit.record(
+        actor=actor,
+        action="registry.head_change",
+        target=household,
+        changes={"reason": reason, "from": old.name if old else None, "to": new_head.name},
+    )
+    household.refresh_from_db()
+    return household
+
+
+@transaction.atomic
+def household_split(
+    *,
+    actor: Any,
+    household: Household,
+    members: list[Person],
+    new_number: str,
+    new_head: Person,
+    reason: str,
+) -> Household:
+    """Split some members off into a new household (分户) with its own number and head."""
+    household = _lock(household)
+    _require_edit(actor, household)
+    reason = _require_reason(reason)
+    new_number = new_number.strip()
+    if not new_number:
+        raise ValidationError({"new_number": _("请填写新户编号。")})
+    if Household.objects.filter(number=new_number).exists():
+        raise ValidationError({"new_number": _("该户编号已被使用。")})
+    ids = {m.pk for m in members}
+    if not ids or any(m.household_id != household.pk for m in members):
+        raise ValidationError({"members": _("请选择本户中要分出的成员。")})
+    if new_head.pk not in ids:
+        raise ValidationError({"new_head": _("新户户主必须在分出的成员中。")})
+    remaining = Person.objects.filter(household=household).exclude(pk__in=ids)
+    if not remaining.exists():
+        raise ValidationError({"members": _("分户后原户不能没有成员。")})
+    if not remaining.filter(relation=Relation.HEAD).exists():
+        raise ValidationError({"members": _("原户户主不能被分出,请先变更户主。")})
+    new = Household.objects.create(
+        number=new_number,
+        region_id=household.region_id,
+        address=household.address,
+        household_type=household.household_type,
+        poverty_status=household.poverty_status,
+        year_identified=household.year_identified,
+        main_cause=household.main_cause,
+        secondary_causes=household.secondary_causes,
+    )
+    Person.objects.filter(pk__in=ids).exclude(pk=new_head.pk).update(
+        household=new, relation=Relation.OTHER
+    )
+    Person.objects.filter(pk=new_head.pk).update(household=new, relation=Relation.HEAD)
+    _recount(household)
+    _recount(new)
+    _check_one_head(household)
+    _check_one_head(new)
+    names = sorted(m.name for m in members)
+    for hh in (household, new):
+        audit.record(
+            actor=actor,
+            action="registry.household_split",
+            target=hh,
+            changes={
+                "reason": reason,
+                "from": household.number,
+                "to": new.number,
+                "members": names,
+            },
+        )
+    return new
+
+
+@transaction.atomic
+def households_merge(*, actor: Any, keep: Household, absorb: Household, reason: str) -> Household:
+    """Merge a duplicate household into another (合户): its members join as non-heads; the
+    emptied household's record is kept in the audit trail and then removed."""
+    keep, absorb = _lock(keep), _lock(absorb)
+    _require_edit(actor, keep)
+    _require_edit(actor, absorb)
+    reason = _require_reason(reason)
+    if keep.pk == absorb.pk:
+        raise ValidationError(_("不能与自身合户。"))
+    moved = list(Person.objects.filter(household=absorb).values_list("name", flat=True))
+    Person.objects.filter(household=absorb, relation=Relation.HEAD).update(relation=Relation.OTHER)
+    Person.objects.filter(household=absorb).update(household=keep, region_id=keep.region_id)
+    snapshot = audit.snapshot(
+        absorb, ["number", "region", "address", "household_type", "poverty_status", "main_cause"]
+    )
+    audit.record(
+        actor=actor,
+        action="registry.household_merge",
+        target=keep,
+        changes={"reason": reason, "absorbed": snapshot, "members": moved},
+    )
+    PovertyExit.objects.filter(household=absorb).update(household=keep)
+    absorb.delete()
+    _recount(keep)
+    _check_one_head(keep)
+    keep.refresh_from_db()
+    return keep
+
+
+def poverty_line(year: int) -> Decimal | None:
+    line = PovertyLine.objects.filter(year__lte=year).order_by("-year").first()
+    return line.amount if line else None
+
+
+@transaction.atomic
+def household_exit(
+    *, actor: Any, household: Household, year: int, checks: ExitChecks, version: int | None = None
+) -> PovertyExit:
+    """Mark a household out of poverty (脱贫) after the exit checks of the policy hold."""
+    household = _lock(household)
+    _require_edit(actor, household)
+    _check_version(household, version)
+    if household.poverty_status == PovertyStatus.OUT:
+        raise ValidationError(_("该户已标记为脱贫。"))
+    line = poverty_line(year)
+    if line is None:
+        raise ValidationError({"year": _("没有 %(year)s 年的贫困线数据。") % {"year": year}})
+    problems = exit_problems(checks, line)
+    if problems:
+        raise ValidationError(problems)
+    record = PovertyExit.objects.create(
+        household=household,
+        region_id=household.region_id,
+        year=year,
+        poverty_line=line,
+        recorded_by=actor,
+        **checks.as_fields(),
+    )
+    before = audit.snapshot(household, ["poverty_status", "year_out"])
+    Household.objects.filter(pk=household.pk).update(
+        poverty_status=PovertyStatus.OUT,
+        year_out=year,
+        net_income_per_person=checks.net_income_per_person,
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+    )
+    household.refresh_from_db()
+    audit.record(
+        actor=actor,
+        action="registry.household_exit",
+        target=household,
+        changes=audit.diff(before, audit.snapshot(household, ["poverty_status", "year_out"])),
+    )
+    return record
+
+
+@transaction.atomic
+def household_mark_relapse_risk(
+    *, actor: Any, household: Household, reason: str, version: int | None = None
+) -> Household:
+    household = _lock(household)
+    _require_edit(actor, household)
+    _check_version(household, version)
+    reason = _require_reason(reason)
+    if household.poverty_status == PovertyStatus.RELAPSE_RISK:
+        raise ValidationError(_("该户已标记为返贫风险。"))
+    before = household.poverty_status
+    Household.objects.filter(pk=household.pk).update(
+        poverty_status=PovertyStatus.RELAPSE_RISK,
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+    )
+    household.refresh_from_db()
+    audit.record(
+        actor=actor,
+        action="registry.household_relapse_risk",
+        target=household,
+        changes={"reason": reason, "poverty_status": [before, household.poverty_status]},
+    )
+    return household
+
+
+def region_for_household(*, actor: Any, code: str) -> Region:
+    """A village or township the actor may register households in."""
+    region = Region.objects.filter(code=code).first()
+    if region is None or region.level not in ("village", "township"):
+        raise ValidationError({"region": _("请选择村(社区)或乡镇(街道)。")})
+    if not can(actor, Perm.EDIT_REGISTRY, region.code):
+        raise ValidationError({"region": _("该区划不在您的管辖范围内。")})
+    return region
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def household_derive_left_behind(*, household: Household) -> int:
+    """Refresh the suggested left-behind flags of unconfirmed members; returns how many
+    changed. Confirmed flags are a worker's decision and are left alone."""
+    from .rules import MemberFacts, derive_left_behind
+
+    members = list(Person.objects.filter(household=household))
+    facts = [
+        MemberFacts(
+            key=p.pk,
+            relation=p.relation,
+            sex=p.sex,
+            birth_date=p.birth_date,
+            work_status=p.work_status,
+            months_away=p.months_away,
+            labour=p.labour,
+        )
+        for p in members
+    ]
+    groups = derive_left_behind(facts, today())
+    changed = [p for p in members if not p.left_behind_confirmed and p.left_behind != groups[p.pk]]
+    for p in changed:
+        p.left_behind = groups[p.pk]
+    Person.objects.bulk_update(changed, ["left_behind"])
+    return len(changed)
+
+
+@transaction.atomic
+def person_confirm_left_behind(*, actor: Any, person: Person, group: str) -> Person:
+    """A worker confirms (or corrects) a member's left-behind group after a visit."""
+    from .codes import LeftBehind
+
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if not can(actor, Perm.EDIT_REGISTRY, person.region_id):
+        raise PermissionDenied(_("您无权修改该人员信息。"))
+    if group not in LeftBehind.values:
+        raise ValidationError({"group": _("未知的三留守类别。")})
+    before = audit.snapshot(person, ["left_behind", "left_behind_confirmed"])
+    person.left_behind, person.left_behind_confirmed = group, True
+    person.save(update_fields=["left_behind", "left_behind_confirmed"])
+    audit.record(
+        actor=actor,
+        action="registry.person_update",
+        target=person.household,
+        changes={
+            "person": person.name,
+            **audit.diff(before, audit.snapshot(person, ["left_behind", "left_behind_confirmed"])),
+        },
+    )
+    return person
+
+
+HOUSEHOLD_EDITABLE = [
+    "address",
+    "phone",
+    "household_type",
+    "year_identified",
+    "main_cause",
+    "secondary_causes",
+    "income_wages",
+    "income_business",
+    "income_property",
+    "income_transfer",
+    "costs",
+    "net_income_per_person",
+    "housing_area",
+    "housing_structure",
+    "housing_safe",
+    "water_safe",
+    "has_electricity",
+    "distance_to_town_km",
+    "helper_name",
+    "helper_phone",
+]
+PERSON_EDITABLE = [
+    "name",
+    "ethnicity",
+    "education",
+    "in_school",
+    "health",
+    "disability_grade",
+    "labour",
+    "work_status",
+    "months_away",
+    "is_dibao",
+    "has_medical_insurance",
+    "has_pension",
+    "has_serious_illness_insurance",
+    "phone",
+]
+
+
+def _check_causes(main: str, secondary: list[str]) -> None:
+    from .codes import Cause
+
+    if len(secondary) > 2:
+        raise ValidationError({"secondary_causes": _("其他致贫原因最多两项。")})
+    if any(c not in Cause.values for c in secondary):
+        raise ValidationError({"secondary_causes": _("未知的致贫原因。")})
+    if main and main in secondary:
+        raise ValidationError({"secondary_causes": _("其他致贫原因不能与主要致贫原因相同。")})
+
+
+@transaction.atomic
+def household_create(
+    *,
+    actor: Any,
+    number: str,
+    region: Region,
+    head_name: str,
+    head_id_number: str,
+    reason: str = "新识别",
+    **fields: Any,
+) -> Household:
+    """Register a new poor household with its head (新识别建档)."""
+    if not can(actor, Perm.EDIT_REGISTRY, region.code):
+        raise PermissionDenied(_("您无权在该区划建档。"))
+    region = region_for_household(actor=actor, code=region.code)
+    number = number.strip()
+    if Household.objects.filter(number=number).exists():
+        raise ValidationError({"number": _("该户编号已被使用。")})
+    _check_causes(fields.get("main_cause", ""), fields.get("secondary_causes") or [])
+    try:
+        ident = parse_citizen_id(head_id_number)
+    except ValidationError as exc:
+        raise ValidationError({"head_id_number": exc.messages}) from exc
+    if Person.objects.filter(id_number=ident.number).exists():
+        raise ValidationError({"head_id_number": _("该证件号码已在建档立卡系统中登记。")})
+    household = Household(number=number, region=region, member_count=1, **fields)
+    household.full_clean()
+    household.save()
+    Person.objects.create(
+        household=household,
+        region=region,
+        name=head_name.strip(),
+        name_initials=name_initials(head_name),
+        id_number=ident.number,
+        sex=ident.sex,
+        birth_date=ident.birth_date,
+        relation=Relation.HEAD,
+    )
+    audit.record(
+        actor=actor,
+        action="registry.household_create",
+        target=household,
+        changes={"reason": reason, "number": number, "head": head_name},
+    )
+    return household
+
+
+@transaction.atomic
+def household_update(*, actor: Any, household: Household, version: int, **fields: Any) -> Household:
+    household = _lock(household)
+    _require_edit(actor, household)
+    _check_version(household, version)
+    unknown = set(fields) - set(HOUSEHOLD_EDITABLE)
+    if unknown:
+        raise ValidationError(_("这些字段不能在此修改:%(f)s") % {"f": "、".join(sorted(unknown))})
+    secondary = fields.get("secondary_causes", household.secondary_causes) or []
+    _check_causes(fields.get("main_cause", household.main_cause), secondary)
+    before = audit.snapshot(household, list(fields))
+    for key, value in fields.items():
+        setattr(household, key, value)
+    household.full_clean()
+    household.version = F("version") + 1
+    household.updated_at = timezone.now()
+    household.save()
+    household.refresh_from_db()
+    audit.record(
+        actor=actor,
+        action="registry.household_update",
+        target=household,
+        changes=audit.diff(before, audit.snapshot(household, list(fields))),
+    )
+    return household
+
+
+@transaction.atomic
+def person_update(*, actor: Any, person: Person, version: int, **fields: Any) -> Person:
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if not can(actor, Perm.EDIT_REGISTRY, person.region_id):
+        raise PermissionDenied(_("您无权修改该人员信息。"))
+    if person.version != version:
+        raise StaleEdit(_("该人员信息已被他人修改,请刷新页面后重新编辑。您的修改尚未保存。"))
+    unknown = set(fields) - set(PERSON_EDITABLE)
+    if unknown:
+        raise ValidationError(_("这些字段不能在此修改:%(f)s") % {"f": "、".join(sorted(unknown))})
+    before = audit.snapshot(person, list(fields))
+    for key, value in fields.items():
+        setattr(person, key, value)
+    if "name" in fields:
+        person.name_initials = name_initials(person.name)
+    person.full_clean()
+    person.version = F("version") + 1
+    person.updated_at = timezone.now()
+    person.save()
+    person.refresh_from_db()
+    audit.record(
+        actor=actor,
+        action="registry.person_update",
+        target=person.household,
+        changes={"person": person.name, **audit.diff(before, audit.snapshot(person, list(fields)))},
+    )
+    return person

@@ -1,0 +1,44 @@
+from django.urls import include, path
+
+from shegong.core.roles import Perm
+from shegong.core.routing import route
+
+from .models import Household, Person
+from .views import households
+
+app_name = "registry"
+
+urlpatterns = [
+    route(
+        "",
+        households.household_list_view,
+        name="household_list",
+        kind="list",
+        perm=Perm.VIEW_REGISTRY,
+    ),
+    route(
+        "persons/",
+        households.person_list_view,
+        name="person_list",
+        kind="list",
+        perm=Perm.VIEW_REGISTRY,
+    ),
+    route(
+        "households/<int:pk>/",
+        households.household_detail_view,
+        name="household_detail",
+        kind="object",
+        model=Household,
+        perm=Perm.VIEW_REGISTRY,
+    ),
+    route(
+        "persons/<int:pk>/",
+        households.person_detail_view,
+        name="person_detail",
+        kind="object",
+        model=Person,
+        perm=Perm.VIEW_REGISTRY,
+    ),
+    path("imports/", include("shegong.registry.urls_import")),
+    path("duplicates/", include("shegong.registry.urls_duplicates")),
+]

@@ -1,0 +1,2 @@
+# Routes of the registry import (importer helper owns this file).
+urlpatterns: list = []
