@@ -286,3 +286,19 @@ def test_household_list_is_scoped_and_query_count_is_flat(client, gushi_officer,
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many) == len(few)
+
+
+def test_change_forms_load_on_demand_and_only_for_editors(
+    client, gushi_officer, gushi_worker, household
+):
+    url = reverse("registry:household_detail", args=[household.pk])
+    client.force_login(gushi_officer)
+    page = client.get(url).content.decode()
+    assert 'name="reason"' not in page  # forms are not rendered up front
+    fragment = client.get(url, {"form": "head"}, HTTP_HX_REQUEST="true").content.decode()
+    assert 'name="new_head"' in fragment and "<html" not in fragment
+    full = client.get(url, {"form": "head"}).content.decode()
+    assert 'name="new_head"' in full and "<html" in full
+    assert client.get(url, {"form": "nope"}).status_code == 404
+    client.force_login(gushi_worker)
+    assert client.get(url, {"form": "head"}).status_code == 404

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from shegong.core import audit
 from shegong.core.idnumbers import mask_citizen_id
@@ -66,20 +67,33 @@ def person_list_view(request):
     return render(request, "registry/person_list.html", {"form": form, "page": page})
 
 
-def _forms(household, members, data=None, action=None):
-    def bound(name):
-        return data if action == name else None
+CHANGES = {
+    "add": (PersonAddForm, False),
+    "remove": (PersonRemoveForm, True),
+    "move": (PersonMoveForm, True),
+    "head": (HeadChangeForm, True),
+    "split": (SplitForm, True),
+    "exit": (ExitForm, False),
+    "relapse": (RelapseForm, False),
+}
 
-    version = {"version": household.version}
-    return {
-        "add": PersonAddForm(bound("add")),
-        "remove": PersonRemoveForm(bound("remove"), members=members),
-        "move": PersonMoveForm(bound("move"), members=members),
-        "head": HeadChangeForm(bound("head"), members=members, initial=version),
-        "split": SplitForm(bound("split"), members=members),
-        "exit": ExitForm(bound("exit"), initial=version),
-        "relapse": RelapseForm(bound("relapse"), initial=version),
-    }
+
+CHANGE_TITLES = [
+    ("add", _l("添加家庭成员")),
+    ("remove", _l("减少家庭成员")),
+    ("move", _l("成员迁入其他户")),
+    ("head", _l("变更户主")),
+    ("split", _l("分户")),
+    ("exit", _l("标记脱贫")),
+    ("relapse", _l("标记返贫风险")),
+]
+
+
+def _change_form(action, household, members, data=None):
+    """One household-change form; the page loads each only when its section is opened."""
+    form_class, needs_members = CHANGES[action]
+    kwargs = {"members": members} if needs_members else {}
+    return form_class(data, initial={"version": household.version}, **kwargs)
 
 
 def _apply(form, exc: ValidationError) -> None:
@@ -136,19 +150,32 @@ def household_detail_view(request, pk):
     may_edit = can(actor, Perm.EDIT_REGISTRY, household.region_id)
     may_reveal = can(actor, Perm.REVEAL_ID_NUMBER, household.region_id)
     action = request.POST.get("action", "") if request.method == "POST" else ""
-    forms = _forms(household, members, request.POST, action)
+    wanted = request.GET.get("form", "")
+    if request.method == "GET" and wanted:
+        if not may_edit or wanted not in CHANGES:
+            raise Http404
+        form = _change_form(wanted, household, members)
+        if request.headers.get("HX-Request") == "true":
+            return render(
+                request,
+                "registry/_change_form.html",
+                {"form": form, "action": wanted, "household": household},
+            )
+        action = wanted  # without htmx: the whole page with this form open
+    else:
+        form = None
     reveal = False
     if action == "reveal":
         if not may_reveal:
             raise PermissionDenied(_("您无权查看完整证件号码。"))
         audit.record_access(actor=actor, action="registry.reveal_id", target=household)
         reveal = True
-    elif action:
+    elif action and request.method == "POST":
         if not may_edit:
             raise PermissionDenied(_("您无权修改该户的建档立卡信息。"))
-        form = forms.get(action)
-        if form is None:
+        if action not in CHANGES:
             raise Http404
+        form = _change_form(action, household, members, request.POST)
         if form.is_valid():
             try:
                 _run(request, household, action, form)
@@ -167,8 +194,9 @@ def household_detail_view(request, pk):
         "members": members,
         "history": household_history(actor=actor, household=household),
         "exits": exit_list(actor=actor, household=household),
-        "forms": forms,
+        "form": form,
         "open_action": action,
+        "changes": CHANGE_TITLES,
         "may_edit": may_edit,
         "may_reveal": may_reveal and not reveal,
     }
