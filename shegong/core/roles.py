@@ -41,6 +41,7 @@ class Perm:
     IMPORT_REGISTRY = "registry.import"
     EXPORT_REGISTRY = "registry.export"
     REVIEW_DUPLICATES = "registry.review_duplicates"
+    CONFIRM_LEFT_BEHIND = "registry.confirm_left_behind"
     VIEW_ORGANISATIONS = "workforce.view_organisations"
     MANAGE_ORGANISATIONS = "workforce.manage_organisations"
 
@@ -67,6 +68,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     Perm.IMPORT_REGISTRY: frozenset(_OFFICE | {Role.TOWNSHIP_OFFICER}),
     Perm.EXPORT_REGISTRY: frozenset(_OFFICE | {Role.TOWNSHIP_OFFICER}),
     Perm.REVIEW_DUPLICATES: frozenset(_OFFICE | {Role.TOWNSHIP_OFFICER}),
+    Perm.CONFIRM_LEFT_BEHIND: frozenset(
+        _OFFICE
+        | {Role.TOWNSHIP_OFFICER, Role.CHILD_DIRECTOR, Role.CHILD_SUPERVISOR, Role.SOCIAL_WORKER}
+    ),
     Perm.VIEW_ORGANISATIONS: frozenset(_STAFF | {Role.EVALUATOR}),
     Perm.MANAGE_ORGANISATIONS: frozenset(_OFFICE),
 }

@@ -124,6 +124,10 @@ class SplitForm(_MemberChoiceForm):
     field_order = ["members", "new_head", "new_number", "reason"]
 
 
+class LeftBehindForm(forms.Form):
+    group = forms.ChoiceField(label=_("三留守类别"), choices=LeftBehind.choices, required=False)
+
+
 class RelapseForm(_ReasonForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 

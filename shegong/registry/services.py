@@ -462,8 +462,8 @@ def person_confirm_left_behind(*, actor: Any, person: Person, group: str) -> Per
     from .codes import LeftBehind
 
     person = Person.objects.select_for_update().get(pk=person.pk)
-    if not can(actor, Perm.EDIT_REGISTRY, person.region_id):
-        raise PermissionDenied(_("您无权修改该人员信息。"))
+    if not can(actor, Perm.CONFIRM_LEFT_BEHIND, person.region_id):
+        raise PermissionDenied(_("您无权核实三留守信息。"))
     if group not in LeftBehind.values:
         raise ValidationError({"group": _("未知的三留守类别。")})
     before = audit.snapshot(person, ["left_behind", "left_behind_confirmed"])

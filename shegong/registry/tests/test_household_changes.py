@@ -302,3 +302,38 @@ def test_change_forms_load_on_demand_and_only_for_editors(
     assert client.get(url, {"form": "nope"}).status_code == 404
     client.force_login(gushi_worker)
     assert client.get(url, {"form": "head"}).status_code == 404
+
+
+def test_child_director_confirms_a_left_behind_child(client, household):
+    from shegong.conftest import make_user
+
+    director = make_user("director", "child_director", household.region_id)
+    child = Person.objects.get(name="张小明")
+    client.force_login(director)
+    url = reverse("registry:person_detail", args=[child.pk])
+    assert client.post(url, {"group": "child"}).status_code == 302
+    child.refresh_from_db()
+    assert (child.left_behind, child.left_behind_confirmed) == ("child", True)
+
+
+def test_volunteer_cannot_confirm_and_nothing_changes(client, volunteer, household):
+    child = Person.objects.get(name="张小明")
+    client.force_login(volunteer)
+    response = client.post(reverse("registry:person_detail", args=[child.pk]), {"group": "child"})
+    assert response.status_code == 404
+    child.refresh_from_db()
+    assert (child.left_behind, child.left_behind_confirmed) == ("", False)
+
+
+def test_derivation_leaves_confirmed_flags_alone(gushi_officer, household):
+    Person.objects.filter(name__in=["张伟", "李娟"]).update(
+        work_status="out_of_province", months_away=10
+    )
+    Person.objects.filter(name="张小明").update(birth_date=datetime.date(2015, 3, 1))
+    assert services.household_derive_left_behind(household=household) == 1
+    child = Person.objects.get(name="张小明")
+    assert child.left_behind == "child"
+    services.person_confirm_left_behind(actor=gushi_officer, person=child, group="")
+    assert services.household_derive_left_behind(household=household) == 0
+    child.refresh_from_db()
+    assert (child.left_behind, child.left_behind_confirmed) == ("", True)

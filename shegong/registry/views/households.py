@@ -20,6 +20,7 @@ from ..forms import (
     ExitForm,
     HeadChangeForm,
     HouseholdFilterForm,
+    LeftBehindForm,
     PersonAddForm,
     PersonFilterForm,
     PersonMoveForm,
@@ -205,6 +206,22 @@ def household_detail_view(request, pk):
 
 @login_required
 def person_detail_view(request, pk):
-    person = person_get(actor=request.user, pk=pk)
+    actor = request.user
+    person = person_get(actor=actor, pk=pk)
+    may_confirm = can(actor, Perm.CONFIRM_LEFT_BEHIND, person.region_id)
+    form = LeftBehindForm(request.POST or None, initial={"group": person.left_behind})
+    if request.method == "POST":
+        if not may_confirm:
+            raise PermissionDenied(_("您无权核实三留守信息。"))
+        if form.is_valid():
+            services.person_confirm_left_behind(
+                actor=actor, person=person, group=form.cleaned_data["group"]
+            )
+            messages.success(request, _("三留守信息已核实。"))
+            return redirect("registry:person_detail", pk=person.pk)
     person.id_display = mask_citizen_id(person.id_number)
-    return render(request, "registry/person_detail.html", {"person": person})
+    return render(
+        request,
+        "registry/person_detail.html",
+        {"person": person, "form": form, "may_confirm": may_confirm},
+    )
