@@ -41,9 +41,16 @@ def fill(n: int) -> None:
     now = timezone.now()
     batch = []
     for i in range(have, n):
-        batch.append(AuditEvent(at=now, action="bench.event", target_type="core.region",
-                                target_id=str(i), target_repr=f"事件{i}",
-                                region_id=counties[i % len(counties)]))
+        batch.append(
+            AuditEvent(
+                at=now,
+                action="bench.event",
+                target_type="core.region",
+                target_id=str(i),
+                target_repr=f"事件{i}",
+                region_id=counties[i % len(counties)],
+            )
+        )
         if len(batch) == 10_000:
             AuditEvent.objects.bulk_create(batch)
             batch = []
@@ -65,8 +72,9 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     fill(N)
     user, _ = User.objects.get_or_create(username="bench_officer")
-    Membership.objects.get_or_create(user=user, role="civil_affairs_officer",
-                                     region_id="411525000000")
+    Membership.objects.get_or_create(
+        user=user, role="civil_affairs_officer", region_id="411525000000"
+    )
     qs = audit_list(actor=user, filters={}).order_by("-pk")
     rows = qs.count()
     depth = min(2000, rows // PAGE - 1)
@@ -74,13 +82,17 @@ def main() -> None:
 
     keyset_first = timed(lambda: list(qs[: PAGE + 1]))
     keyset_deep = timed(lambda: list(qs.filter(pk__lt=cursor)[: PAGE + 1]))
-    offset_deep = timed(lambda: list(qs[depth * PAGE: depth * PAGE + PAGE]))
+    offset_deep = timed(lambda: list(qs[depth * PAGE : depth * PAGE + PAGE]))
     count = timed(lambda: qs.count())
-    print(f"{connection.vendor}: {AuditEvent.objects.count():,} events, {rows:,} in 固始, "
-          f"page {depth} deep")
+    print(
+        f"{connection.vendor}: {AuditEvent.objects.count():,} events, {rows:,} in 固始, "
+        f"page {depth} deep"
+    )
     print(f"  keyset first page   {keyset_first:8.2f} ms")
-    print(f"  keyset deep page    {keyset_deep:8.2f} ms   baseline OFFSET same page "
-          f"{offset_deep:8.2f} ms")
+    print(
+        f"  keyset deep page    {keyset_deep:8.2f} ms   baseline OFFSET same page "
+        f"{offset_deep:8.2f} ms"
+    )
     print(f"  (a Paginator would also run COUNT(*): {count:8.2f} ms)")
 
 

@@ -286,11 +286,24 @@ class DuplicateStatus(models.TextChoices):
     DISTINCT = "distinct", _("确认为不同的人")
 
 
+def keep_decided_pairs(collector, field, sub_objs, using):
+    """A person leaving the registry takes their pending pairs along (nobody is left to
+    compare); a decided pair keeps its decision with that person's side emptied, so a merge
+    can be undone and a "distinct" holds when the person comes back."""
+    pending = [c for c in sub_objs if c.status == DuplicateStatus.PENDING]
+    decided = [c for c in sub_objs if c.status != DuplicateStatus.PENDING]
+    if pending:
+        models.CASCADE(collector, field, pending, using)
+    if decided:
+        models.SET_NULL(collector, field, decided, using)
+
+
 class DuplicateCandidate(models.Model):
     """A pair of persons who may be the same human; person_a has the smaller id."""
 
-    person_a = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
-    person_b = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    # Emptied (NULL) when the person is removed by a merge of this or another decided pair.
+    person_a = models.ForeignKey(Person, on_delete=keep_decided_pairs, null=True, related_name="+")
+    person_b = models.ForeignKey(Person, on_delete=keep_decided_pairs, null=True, related_name="+")
     # The first person's region, for scoping; a pair across counties shows to both offices
     # through the second region as well.
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
@@ -325,10 +338,11 @@ class DuplicateCandidate(models.Model):
 class MergeRecord(models.Model):
     """What a merge removed, kept whole so the merge can be undone."""
 
+    # Only a pair whose merge was undone (pending again) can disappear; its record goes too.
     candidate = models.OneToOneField(
-        DuplicateCandidate, on_delete=models.PROTECT, related_name="merge"
+        DuplicateCandidate, on_delete=models.CASCADE, related_name="merge"
     )
-    kept = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    kept = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, related_name="+")
     removed_snapshot = models.JSONField()
     region = models.ForeignKey(Region, on_delete=models.PROTECT)
     merged_by = models.ForeignKey(

@@ -1,2 +1,55 @@
 # Routes of the registry import (importer helper owns this file).
-urlpatterns: list = []
+from django.utils.translation import gettext_lazy as _
+
+from shegong.core.navigation import NAV, NavItem
+from shegong.core.roles import Perm
+from shegong.core.routing import route
+
+from .models import ImportBatch
+from .views import imports
+
+urlpatterns: list = [
+    route("", imports.import_list_view, name="import_list", kind="list", perm=Perm.IMPORT_REGISTRY),
+    route(
+        "new/",
+        imports.import_upload_view,
+        name="import_upload",
+        kind="list",
+        perm=Perm.IMPORT_REGISTRY,
+    ),
+    route(
+        "template.xlsx",
+        imports.import_template_view,
+        name="import_template",
+        kind="list",
+        perm=Perm.IMPORT_REGISTRY,
+    ),
+    route(
+        "<uuid:pk>/",
+        imports.import_detail_view,
+        name="import_detail",
+        kind="object",
+        model=ImportBatch,
+        perm=Perm.IMPORT_REGISTRY,
+    ),
+    route(
+        "<uuid:pk>/report/",
+        imports.import_report_view,
+        name="import_report",
+        kind="object",
+        model=ImportBatch,
+        perm=Perm.IMPORT_REGISTRY,
+    ),
+]
+
+# The menu entry (modules add theirs from their urls module; see core.navigation).
+if not any(item.url_name == "registry:import_list" for item in NAV):
+    NAV.append(
+        NavItem(
+            _("建档立卡导入"),
+            "registry:import_list",
+            Perm.IMPORT_REGISTRY,
+            _("建档立卡"),
+            _("从 Excel 或 CSV 批量导入贫困户和贫困人口"),
+        )
+    )

@@ -54,7 +54,16 @@ def household_list_view(request):
     page = keyset_page(
         with_head_name(household_search(actor=request.user, filters=filters)), request, size=50
     )
-    return render(request, "registry/household_list.html", {"form": form, "page": page})
+    return render(
+        request,
+        "registry/household_list.html",
+        {
+            "form": form,
+            "page": page,
+            "may_export": can(request.user, Perm.EXPORT_REGISTRY),
+            "may_import": can(request.user, Perm.IMPORT_REGISTRY),
+        },
+    )
 
 
 @login_required
@@ -65,7 +74,11 @@ def person_list_view(request):
     page = keyset_page(person_search(actor=request.user, filters=filters), request, size=50)
     for person in page.items:
         person.id_display = mask_citizen_id(person.id_number)
-    return render(request, "registry/person_list.html", {"form": form, "page": page})
+    return render(
+        request,
+        "registry/person_list.html",
+        {"form": form, "page": page, "may_export": can(request.user, Perm.EXPORT_REGISTRY)},
+    )
 
 
 CHANGES = {

@@ -1,0 +1,510 @@
+"""The columns of a registry import file and what one row of it means.
+
+`map_headers()` finds the columns (accepting the usual aliases); `RowChecker.check()` turns one
+row of raw cells into a normalised tuple (`Row`) or a list of reasons, in Chinese, why it cannot
+be imported. Everything here looks at one row at a time; what needs the whole file (a household
+without a head, an ID number that appears twice) and what needs the registry (who already
+exists) is decided in `engine`.
+
+A blank cell means "not given": on an update the registry keeps what it has, on a new record
+the field takes its default. Columns missing from the file are treated the same way.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext as _
+
+from shegong.core.idnumbers import parse_citizen_id
+
+from .. import codes
+from ..codes import Cause, Education, Health, HouseholdType, InSchool, Labour, Relation, Sex
+from ..codes import WorkStatus as Work
+
+COLUMNS: tuple[str, ...] = (
+    "户编号",
+    "行政区划代码",
+    "与户主关系",
+    "姓名",
+    "证件号码",
+    "性别",
+    "民族",
+    "文化程度",
+    "在校情况",
+    "健康状况",
+    "劳动能力",
+    "务工状况",
+    "务工月数",
+    "是否低保",
+    "贫困户属性",
+    "主要致贫原因",
+    "其他致贫原因",
+    "家庭年人均纯收入",
+    "住址",
+    "联系电话",
+)
+# Accepted when present, not in the template: checked against the ID number.
+EXTRA_COLUMNS: tuple[str, ...] = ("出生日期",)
+REQUIRED: tuple[str, ...] = ("户编号", "行政区划代码", "与户主关系", "姓名", "证件号码")
+ID_COLUMN = "证件号码"
+
+HEADER_ALIASES: dict[str, str] = {
+    "身份证号": "证件号码",
+    "身份证号码": "证件号码",
+    "公民身份号码": "证件号码",
+    "证件号": "证件号码",
+    "区划代码": "行政区划代码",
+    "村代码": "行政区划代码",
+    "户号": "户编号",
+    "关系": "与户主关系",
+    "家庭人均纯收入": "家庭年人均纯收入",
+    "人均纯收入": "家庭年人均纯收入",
+    "务工时间": "务工月数",
+    "务工时间(月)": "务工月数",
+    "务工时间（月）": "务工月数",
+    "是否低保户": "是否低保",
+    "是否低保对象": "是否低保",
+    "电话": "联系电话",
+    "出生年月日": "出生日期",
+}
+
+# Positions in the normalised row tuple. Person fields that are None were not given.
+(
+    F_NUMBER,
+    F_REGION,
+    F_RELATION,
+    F_NAME,
+    F_ID,
+    F_SEX,
+    F_BIRTH,
+    F_ETHNICITY,
+    F_EDUCATION,
+    F_IN_SCHOOL,
+    F_HEALTH,
+    F_LABOUR,
+    F_WORK,
+    F_MONTHS,
+    F_DIBAO,
+    F_TYPE,
+    F_MAIN_CAUSE,
+    F_CAUSES,
+    F_INCOME,
+    F_ADDRESS,
+    F_PHONE,
+) = range(21)
+
+# A normalised row: plain values only (str, int, bool, None, tuple), so it can be spooled
+# with `marshal`. Birth dates are ISO strings, income a decimal string.
+Row = tuple[Any, ...]
+
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_SCIENTIFIC = re.compile(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")
+_HOUSEHOLD_NUMBER = re.compile(r"^[0-9A-Za-z-]{6,32}$")
+_REGION_CODE = re.compile(r"^\d{12}$")
+_CAUSE_SPLIT = re.compile(r"[、,，;；/／\s]+")
+_DATE = re.compile(r"^(\d{4})[-/.年]?(\d{1,2})[-/.月]?(\d{1,2})日?$")
+_YES = {"是", "1", "y", "yes", "true", "有"}
+_NO = {"否", "0", "n", "no", "false", "无"}
+_MAX_EXACT_FLOAT = 2**53
+_MAX_INCOME = Decimal("1e10")
+_CENTS = Decimal("0.01")
+_MONTHS = {str(m): m for m in range(13)}
+
+# Code columns: header → choices.
+_CODE_COLUMNS: dict[str, type[models.TextChoices]] = {
+    "与户主关系": Relation,
+    "性别": Sex,
+    "文化程度": Education,
+    "在校情况": InSchool,
+    "健康状况": Health,
+    "劳动能力": Labour,
+    "务工状况": Work,
+    "贫困户属性": HouseholdType,
+    "主要致贫原因": Cause,
+    "其他致贫原因": Cause,
+}
+MAX_LENGTHS = {"姓名": 50, "民族": 20, "住址": 200, "联系电话": 30}
+
+
+class ImportRefused(Exception):
+    """The whole file is refused (unreadable, or a required column is missing)."""
+
+
+def clean_header(value: Any) -> str:
+    """A header as people mean it: no spaces anywhere, aliases resolved."""
+    text = "".join(cell_text(value).replace("\ufeff", "").split()).rstrip(":：*")
+    return HEADER_ALIASES.get(text, text)
+
+
+@dataclass(frozen=True)
+class HeaderMap:
+    headers: tuple[str, ...]  # as written in the file, for the error report
+    index: dict[str, int]  # known column → position
+
+    def missing(self) -> list[str]:
+        return [c for c in REQUIRED if c not in self.index]
+
+
+def map_headers(cells: Sequence[Any]) -> HeaderMap:
+    index: dict[str, int] = {}
+    known = set(COLUMNS) | set(EXTRA_COLUMNS)
+    for i, cell in enumerate(cells):
+        key = clean_header(cell)
+        if key in known:
+            if key in index:
+                raise ImportRefused(
+                    _("表头“%(column)s”出现了两次,请只保留一列。") % {"column": key}
+                )
+            index[key] = i
+    return HeaderMap(headers=tuple(cell_text(c).strip() for c in cells), index=index)
+
+
+def looks_like_header(cells: Sequence[Any]) -> bool:
+    keys = {clean_header(c) for c in cells}
+    return "姓名" in keys and ("证件号码" in keys or "户编号" in keys)
+
+
+def cell_text(value: Any) -> str:
+    """What a cell shows, as text. Integral numbers lose their '.0'."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < _MAX_EXACT_FLOAT:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, datetime.datetime):
+        if value.time() == datetime.time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _ascii(text: str) -> str:
+    """Full-width digits and letters to ASCII, surrounding spaces removed."""
+    text = text.strip()
+    return text if text.isascii() else text.translate(_FULL_WIDTH)
+
+
+class _HenanCodes:
+    """Birthplace codes known to the platform: Henan's current counties. Numbers from other
+    provinces are not checked (their division list is not loaded)."""
+
+    def __init__(self, county_prefixes: set[str]):
+        self.prefixes = county_prefixes
+
+    def __contains__(self, code: object) -> bool:
+        return not str(code).startswith("41") or code in self.prefixes
+
+
+class RowChecker:
+    """Checks rows of one file. `region_problem(code)` answers None for a code rows may use,
+    or the reason they may not (unknown, not a village or township, outside jurisdiction).
+
+    Written for speed (it runs once per row of files with a million rows): positions are
+    resolved once, code lookups and region answers are cached per distinct value.
+    """
+
+    def __init__(
+        self,
+        header: HeaderMap,
+        *,
+        region_problem: Callable[[str], str | None],
+        known_birthplaces: set[str] | None = None,
+        today: datetime.date | None = None,
+    ):
+        self.header = header
+        self.width = len(header.headers)
+        self.region_problem = region_problem
+        self.today = today or datetime.date.today()
+        self.known = _HenanCodes(known_birthplaces) if known_birthplaces else None
+        self.birthplace_warnings = 0
+        # A missing column points one past the last cell, where an empty string waits.
+        self.pos = {c: header.index.get(c, self.width) for c in (*COLUMNS, *EXTRA_COLUMNS)}
+        self._codes: dict[str, dict[str, str | None]] = {c: {} for c in _CODE_COLUMNS}
+        self._region_cache: dict[str, str | None] = {}
+
+    # -- helpers -------------------------------------------------------------------------
+    def _code(self, column: str, text: str, errors: list[str]) -> str | None:
+        """The code for a non-blank cell of a code column; None (with an error) if unknown."""
+        cache = self._codes[column]
+        try:
+            value = cache[text]
+        except KeyError:
+            value = codes.normalise(_CODE_COLUMNS[column], text)
+            if len(cache) < 5_000:
+                cache[text] = value
+        if value is None:
+            errors.append(
+                _("%(column)s“%(value)s”不是可用的代码值,请对照模板中的“代码表”填写。")
+                % {"column": column, "value": text}
+            )
+        return value
+
+    def _region(self, code: str) -> str | None:
+        try:
+            return self._region_cache[code]
+        except KeyError:
+            problem = self.region_problem(code)
+            self._region_cache[code] = problem
+            return problem
+
+    # -- one row -------------------------------------------------------------------------
+    def check(
+        self, cells: Sequence[Any]
+    ) -> tuple[tuple[str, ...], str, str, Row | None, list[str]]:
+        """(the row's cells as text, its household number and ID number or "" when unusable,
+        the normalised row or None, reasons it is rejected)."""
+        width = self.width
+        if len(cells) != width:
+            cells = (list(cells) + [None] * width)[:width]
+        raw = tuple([c if c.__class__ is str else cell_text(c) for c in cells])
+        t = [c.strip() for c in raw]
+        t.append("")
+        pos = self.pos
+        errors: list[str] = []
+        code = self._code
+
+        # 户编号
+        number = ""
+        cell = cells[pos["户编号"]] if pos["户编号"] < width else None
+        if isinstance(cell, float) and not (cell.is_integer() and abs(cell) < _MAX_EXACT_FLOAT):
+            errors.append(
+                _("户编号被 Excel 存成了数字,后几位可能已丢失,请把该列设为文本后重新填写。")
+            )
+        else:
+            number = _ascii(t[pos["户编号"]])
+            if not number:
+                errors.append(_("“%(column)s”不能为空。") % {"column": "户编号"})
+            elif not _HOUSEHOLD_NUMBER.match(number):
+                errors.append(
+                    _("户编号“%(value)s”格式不正确,应为 6 至 32 位数字或字母。") % {"value": number}
+                )
+                number = ""
+
+        # 行政区划代码
+        region = _ascii(t[pos["行政区划代码"]])
+        if not region:
+            errors.append(_("“%(column)s”不能为空。") % {"column": "行政区划代码"})
+        elif not _REGION_CODE.match(region):
+            errors.append(_("行政区划代码“%(value)s”应为 12 位数字。") % {"value": region})
+        else:
+            problem = self._region(region)
+            if problem:
+                errors.append(problem)
+
+        relation = None
+        relation_text = t[pos["与户主关系"]]
+        if relation_text:
+            relation = code("与户主关系", relation_text, errors)
+        else:
+            errors.append(_("“%(column)s”不能为空。") % {"column": "与户主关系"})
+
+        name = t[pos["姓名"]]
+        if not name:
+            errors.append(_("“%(column)s”不能为空。") % {"column": "姓名"})
+        elif len(name) > MAX_LENGTHS["姓名"]:
+            errors.append(_("姓名过长(最多 %(max)d 个字)。") % {"max": MAX_LENGTHS["姓名"]})
+
+        # 证件号码
+        id_number = ""
+        sex = birth = None
+        i = pos["证件号码"]
+        cell = cells[i] if i < width else None
+        id_text = t[i]
+        if (isinstance(cell, int | float) and not isinstance(cell, bool)) or (
+            "e" in id_text.lower() and _SCIENTIFIC.match(id_text)
+        ):
+            errors.append(
+                _("证件号码被 Excel 存成了数字,后几位已丢失,请把该列设为文本后重新填写。")
+            )
+        elif not id_text:
+            errors.append(_("“%(column)s”不能为空。") % {"column": "证件号码"})
+        else:
+            try:
+                parsed = parse_citizen_id(
+                    id_text.lstrip("'"), today=self.today, known_region_codes=self.known
+                )
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+            else:
+                id_number = parsed.number
+                sex = parsed.sex
+                birth = parsed.birth_date
+                if parsed.warnings:
+                    self.birthplace_warnings += 1
+
+        # 性别 and 出生日期 must agree with the ID number.
+        sex_text = t[pos["性别"]]
+        if sex_text:
+            given = code("性别", sex_text, errors)
+            if given and sex and given != sex:
+                errors.append(
+                    _("性别“%(value)s”与证件号码不符(证件号码表示%(sex)s)。")
+                    % {"value": sex_text, "sex": Sex(sex).label}
+                )
+        birth_text = t[pos["出生日期"]]
+        if birth_text:
+            given_birth = _parse_date(cells[pos["出生日期"]], birth_text)
+            if given_birth is None:
+                errors.append(
+                    _("出生日期“%(value)s”无法识别,请写成 1980-01-01。") % {"value": birth_text}
+                )
+            elif birth and given_birth != birth:
+                errors.append(
+                    _("出生日期 %(value)s 与证件号码中的出生日期 %(id_birth)s 不符。")
+                    % {"value": given_birth.isoformat(), "id_birth": birth.isoformat()}
+                )
+
+        value = t[pos["文化程度"]]
+        education = code("文化程度", value, errors) if value else None
+        value = t[pos["在校情况"]]
+        in_school = code("在校情况", value, errors) if value else None
+        value = t[pos["健康状况"]]
+        health = code("健康状况", value, errors) if value else None
+        value = t[pos["劳动能力"]]
+        labour = code("劳动能力", value, errors) if value else None
+        value = t[pos["务工状况"]]
+        work = code("务工状况", value, errors) if value else None
+        value = t[pos["贫困户属性"]]
+        household_type = code("贫困户属性", value, errors) if value else None
+        value = t[pos["主要致贫原因"]]
+        main_cause = code("主要致贫原因", value, errors) if value else None
+
+        months: int | None = None
+        months_text = t[pos["务工月数"]]
+        if months_text:
+            months = _MONTHS.get(months_text)
+            if months is None:
+                months_text = _ascii(months_text)
+                try:
+                    as_number = float(months_text)
+                except ValueError:
+                    as_number = -1.0
+                if as_number.is_integer() and 0 <= as_number <= 12:
+                    months = int(as_number)
+                else:
+                    errors.append(
+                        _("务工月数“%(value)s”应为 0 至 12 的整数。") % {"value": months_text}
+                    )
+
+        dibao: bool | None = None
+        dibao_text = t[pos["是否低保"]]
+        if dibao_text:
+            key = _ascii(dibao_text).lower()
+            if key in _YES:
+                dibao = True
+            elif key in _NO:
+                dibao = False
+            else:
+                errors.append(
+                    _("是否低保“%(value)s”无法识别,请填写“是”或“否”。") % {"value": dibao_text}
+                )
+
+        causes: tuple[str, ...] | None = None
+        causes_text = t[pos["其他致贫原因"]]
+        if causes_text:
+            parts = [p for p in _CAUSE_SPLIT.split(causes_text) if p]
+            if len(parts) > 2:
+                errors.append(
+                    _("其他致贫原因最多填写两项,当前为 %(count)d 项。") % {"count": len(parts)}
+                )
+            else:
+                found = [code("其他致贫原因", p, errors) for p in parts]
+                causes = tuple(dict.fromkeys(c for c in found if c))
+
+        income: str | None = None
+        income_text = t[pos["家庭年人均纯收入"]]
+        if income_text:
+            cleaned = _ascii(income_text).replace(",", "").removesuffix("元")
+            try:
+                amount = Decimal(cleaned)
+            except InvalidOperation:
+                amount = Decimal(-1)
+            if not amount.is_finite() or amount < 0 or amount >= _MAX_INCOME:
+                errors.append(
+                    _("家庭年人均纯收入“%(value)s”应为不小于 0 的数字。") % {"value": income_text}
+                )
+            else:
+                income = str(amount.quantize(_CENTS))
+
+        ethnicity = t[pos["民族"]] or None
+        address = t[pos["住址"]] or None
+        phone = _ascii(t[pos["联系电话"]]) or None
+        for column, given in (("民族", ethnicity), ("住址", address), ("联系电话", phone)):
+            if given and len(given) > MAX_LENGTHS[column]:
+                errors.append(
+                    _("%(column)s过长(最多 %(max)d 个字)。")
+                    % {"column": column, "max": MAX_LENGTHS[column]}
+                )
+
+        if errors:
+            return raw, number, id_number, None, errors
+        assert birth is not None
+        row: Row = (
+            number,
+            region,
+            relation,
+            name,
+            id_number,
+            sex,
+            birth.isoformat(),
+            ethnicity,
+            education,
+            in_school,
+            health,
+            labour,
+            work,
+            months,
+            dibao,
+            household_type,
+            main_cause,
+            causes,
+            income,
+            address,
+            phone,
+        )
+        return raw, number, id_number, row, errors
+
+
+def _parse_date(cell: Any, text: str) -> datetime.date | None:
+    if isinstance(cell, datetime.datetime):
+        return cell.date()
+    if isinstance(cell, datetime.date):
+        return cell
+    match = _DATE.match(_ascii(text))
+    if not match:
+        return None
+    try:
+        return datetime.date(*(int(g) for g in match.groups()))
+    except ValueError:
+        return None
+
+
+def code_table() -> list[tuple[str, str, str]]:
+    """(column, value to write, code) for every code column, for the template's second sheet."""
+    rows: list[tuple[str, str, str]] = []
+    for column, choices in _CODE_COLUMNS.items():
+        if column == "其他致贫原因":
+            continue
+        for value, label in choices.choices:
+            if value:
+                rows.append((column, str(label), str(value)))
+    rows.append(("其他致贫原因", _("同“主要致贫原因”,最多两项,用顿号分隔"), ""))
+    rows.append(("是否低保", "是 / 否", ""))
+    return rows

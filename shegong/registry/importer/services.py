@@ -1,0 +1,134 @@
+"""Starting an import and finding its files: what the pages and the command call."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from shegong.core.models import Region, RegionLevel, TaskProgress
+from shegong.core.roles import Perm
+from shegong.core.scoping import can, jurisdiction, memberships_of, prefixes_q
+from shegong.core.tasks import progress_start
+
+from ..models import ImportBatch, ImportStatus
+
+ALLOWED_SUFFIXES = (".xlsx", ".csv")
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+
+
+def import_dir() -> Path:
+    """Where uploaded files wait for their task (next to the export directory)."""
+    return Path(settings.EXPORT_DIR).parent / "imports"
+
+
+def batch_regions(actor: Any) -> list[Region]:
+    """Regions an actor may file a batch under: their own membership regions and, below a
+    city or the province, the counties and cities inside."""
+    prefixes = jurisdiction(actor, Perm.IMPORT_REGISTRY)
+    if not prefixes:
+        return []
+    own = [
+        m.region_id for m in memberships_of(actor) if can(actor, Perm.IMPORT_REGISTRY, m.region_id)
+    ]
+    qs = Region.objects.filter(prefixes_q("code", prefixes)).filter(
+        level__in=(RegionLevel.PROVINCE, RegionLevel.CITY, RegionLevel.COUNTY)
+    )
+    regions = {r.code: r for r in qs}
+    regions.update({r.code: r for r in Region.objects.filter(code__in=own)})
+    return [regions[c] for c in sorted(regions)]
+
+
+def default_region(actor: Any) -> str | None:
+    """The actor's first membership region that grants the import."""
+    for m in memberships_of(actor):
+        if can(actor, Perm.IMPORT_REGISTRY, m.region_id):
+            return m.region_id
+    return None
+
+
+def create_batch(
+    *, actor: Any, region_code: str | None, file_name: str, dry_run: bool = False
+) -> ImportBatch:
+    """A queued batch filed under a region the actor may import into."""
+    region_code = region_code or default_region(actor)
+    if not region_code:
+        raise PermissionDenied(_("您无权导入建档立卡数据。"))
+    if not Region.objects.filter(code=region_code).exists():
+        raise ValidationError(
+            {"region": _("行政区划代码 %(code)s 不存在。") % {"code": region_code}}
+        )
+    if not can(actor, Perm.IMPORT_REGISTRY, region_code):
+        raise PermissionDenied(_("您无权在该区划导入建档立卡数据。"))
+    return ImportBatch.objects.create(
+        region_id=region_code, actor=actor, file_name=file_name[:200], dry_run=dry_run
+    )
+
+
+def check_upload(name: str, size: int) -> None:
+    if not name.lower().endswith(ALLOWED_SUFFIXES):
+        raise ValidationError(_("请上传 .xlsx 或 .csv 文件。"))
+    if size > MAX_UPLOAD_BYTES:
+        raise ValidationError(_("文件过大(最大 200 MB),请分成几个文件导入。"))
+    if size == 0:
+        raise ValidationError(_("文件是空的。"))
+
+
+@transaction.atomic
+def start_import(
+    *, actor: Any, upload: Any, region_code: str | None, dry_run: bool = False
+) -> ImportBatch:
+    """Store the uploaded file, file a batch, and queue the task that imports it."""
+    from ..tasks import registry_import
+
+    check_upload(upload.name, upload.size)
+    batch = create_batch(
+        actor=actor, region_code=region_code, file_name=Path(upload.name).name, dry_run=dry_run
+    )
+    directory = import_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    suffix = Path(upload.name).suffix.lower()
+    stored = directory / f"{batch.pk}{suffix}"
+    with stored.open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    progress = progress_start(
+        owner=actor,
+        kind="registry_import",
+        title=_("导入建档立卡数据:%(name)s") % {"name": batch.file_name},
+    )
+    ImportBatch.objects.filter(pk=batch.pk).update(stored_file=stored.name, progress=progress)
+    batch.stored_file, batch.progress = stored.name, progress
+    registry_import.enqueue(str(batch.pk))
+    return batch
+
+
+def stored_path(batch: ImportBatch) -> Path:
+    return import_dir() / batch.stored_file
+
+
+def report_path(batch: ImportBatch) -> Path | None:
+    """The batch's error report, when there is one on disk."""
+    if not batch.report_file:
+        return None
+    path = Path(settings.EXPORT_DIR) / batch.report_file
+    return path if path.is_file() else None
+
+
+def copy_report(batch: ImportBatch, target: Path) -> None:
+    source = report_path(batch)
+    if source is not None:
+        shutil.copyfile(source, target)
+
+
+def progress_of(batch: ImportBatch) -> TaskProgress | None:
+    return batch.progress
+
+
+def is_finished(batch: ImportBatch) -> bool:
+    return batch.status in (ImportStatus.DONE, ImportStatus.FAILED)

@@ -1,0 +1,167 @@
+"""Duplicate review (查重): the queue, a pair side by side, and the decisions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from shegong.core import audit
+from shegong.core.idnumbers import mask_citizen_id
+from shegong.core.roles import Perm
+from shegong.core.scoping import can, jurisdiction
+from shegong.core.tasks import progress_start
+
+from .. import duplicates
+from ..models import DuplicateStatus, Person
+from ..selectors import duplicate_get, duplicate_list, household_members
+
+PAGE_SIZE = 30
+
+
+def _require(request) -> None:
+    if not can(request.user, Perm.REVIEW_DUPLICATES):
+        raise PermissionDenied(_("您无权核查疑似重复人员。"))
+
+
+@require_GET
+@login_required
+def duplicate_list_view(request):
+    _require(request)
+    status = request.GET.get("status", DuplicateStatus.PENDING)
+    if status not in DuplicateStatus.values:
+        status = DuplicateStatus.PENDING
+    pairs = duplicate_list(actor=request.user, status=status).select_related(
+        "region__parent", "region_b__parent"
+    )
+    page = Paginator(pairs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "status": status, "statuses": DuplicateStatus.choices}
+    return render(request, "registry/duplicate_list.html", context)
+
+
+@require_POST
+@login_required
+def duplicate_run_view(request):
+    """Look for new pairs in the actor's jurisdiction, in the background."""
+    _require(request)
+    prefixes = [p or "41" for p in jurisdiction(request.user, Perm.REVIEW_DUPLICATES)]
+    progress = progress_start(
+        owner=request.user, kind="duplicates_detect", title=_("查找疑似重复人员")
+    )
+    duplicates.duplicates_detect.enqueue(str(progress.pk), prefixes)
+    return redirect("core:task_detail", pk=progress.pk)
+
+
+def _side(actor: Any, person: Person | None, reveal: bool) -> dict[str, Any] | None:
+    if person is None:
+        return None
+    household = person.household
+    return {
+        "person": person,
+        "id_display": person.id_number if reveal else mask_citizen_id(person.id_number),
+        "household": household,
+        "members": household_members(household),
+        "is_head": person.relation == "head",
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def duplicate_detail_view(request, pk):
+    """The pair side by side. ID numbers are masked; a reviewer who may see them in a person's
+    region reveals them with a button (POST), which writes an access event."""
+    _require(request)
+    actor = request.user
+    candidate = duplicate_get(actor=actor, pk=pk)
+    people = [candidate.person_a, candidate.person_b]
+    may_reveal = [p is not None and can(actor, Perm.REVEAL_ID_NUMBER, p.region_id) for p in people]
+    reveal = [False, False]
+    if request.method == "POST" and request.POST.get("action") == "reveal":
+        if not any(may_reveal):
+            raise PermissionDenied(_("您无权查看完整证件号码。"))
+        shown = [p.name for p, r in zip(people, may_reveal, strict=True) if p is not None and r]
+        audit.record_access(
+            actor=actor, action="registry.reveal_id", target=candidate, detail="、".join(shown)
+        )
+        reveal = may_reveal
+    merge = duplicates.merge_of(candidate)
+    snapshot = merge.removed_snapshot if merge is not None else None
+    removed = (snapshot or {}).get("person") or {}
+    removed_id = removed.get("id_number") or ""
+    context = {
+        "candidate": candidate,
+        "sides": [_side(actor, p, r) for p, r in zip(people, reveal, strict=True)],
+        "merge": merge,
+        "removed": removed,
+        "removed_id": mask_citizen_id(removed_id) if removed_id else "",
+        "may_undo": bool(
+            merge
+            and merge.undone_at is None
+            and can(actor, Perm.REVIEW_DUPLICATES, merge.region_id)
+        ),
+        "pending": candidate.status == DuplicateStatus.PENDING,
+        "may_merge": None not in people,
+        "may_reveal": any(may_reveal) and not any(reveal),
+    }
+    return render(request, "registry/duplicate_detail.html", context)
+
+
+def _decide(request, pk, decide) -> Any:
+    """Run one decision; its refusal (already decided, a head, outside) becomes a message."""
+    _require(request)
+    candidate = duplicate_get(actor=request.user, pk=pk)
+    try:
+        done = decide(candidate)
+    except (ValidationError, PermissionDenied) as exc:
+        text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        messages.error(request, text)
+        return redirect("registry:duplicate_detail", pk=candidate.pk)
+    messages.success(request, done)
+    return redirect("registry:duplicate_list")
+
+
+@require_POST
+@login_required
+def duplicate_merge_view(request, pk):
+    keep = request.POST.get("keep", "")
+
+    def merge(candidate) -> str:
+        kept = duplicates.duplicate_merge(
+            actor=request.user, candidate=candidate, keep_id=int(keep) if keep.isdigit() else None
+        )
+        return _("已合并,保留 %(name)s。如有误,可在“已合并”中撤销。") % {"name": kept.name}
+
+    return _decide(request, pk, merge)
+
+
+@require_POST
+@login_required
+def duplicate_distinct_view(request, pk):
+    def distinct(candidate) -> str:
+        duplicates.duplicate_mark_distinct(actor=request.user, candidate=candidate)
+        return _("已确认为不同的人,今后不会再提示这一对。")
+
+    return _decide(request, pk, distinct)
+
+
+@require_POST
+@login_required
+def merge_undo_view(request, pk):
+    _require(request)
+    record = duplicates.merge_record_get(actor=request.user, pk=pk)
+    try:
+        person = duplicates.merge_undo(actor=request.user, record=record)
+    except (ValidationError, PermissionDenied) as exc:
+        text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        messages.error(request, text)
+    else:
+        messages.success(
+            request, _("已撤销合并,%(name)s 已恢复,这一对重新待核查。") % {"name": person.name}
+        )
+    return redirect("registry:duplicate_detail", pk=record.candidate_id)
