@@ -25,6 +25,27 @@ class NavItem:
 NAV: list[NavItem] = [
     NavItem(_("首页"), "core:home"),
     NavItem(
+        _("建档立卡"),
+        "registry:household_list",
+        Perm.VIEW_REGISTRY,
+        _("建档立卡"),
+        _("贫困户与贫困人口:查询、户情变更、脱贫"),
+    ),
+    NavItem(
+        _("建档立卡导入"),
+        "registry:import_list",
+        Perm.IMPORT_REGISTRY,
+        _("建档立卡"),
+        _("从 Excel 或 CSV 批量导入贫困户和贫困人口"),
+    ),
+    NavItem(
+        _("疑似重复人员"),
+        "registry:duplicate_list",
+        Perm.REVIEW_DUPLICATES,
+        _("建档立卡"),
+        _("查找并核查重复登记的人员,合并或确认为不同的人"),
+    ),
+    NavItem(
         _("机构名录"),
         "workforce:organisation_list",
         Perm.VIEW_ORGANISATIONS,

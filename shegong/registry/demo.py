@@ -114,4 +114,35 @@ def load(per_village: int = 4, seed: int = 2016) -> int:
             household.save(update_fields=["member_count"])
             household_derive_left_behind(household=household)
             created += 1
+    if created:
+        _plant_duplicate(rng, used)
     return created
+
+
+def _plant_duplicate(rng: random.Random, used: set[str]) -> None:
+    """One person registered twice (a second ID number, another household of the county), so
+    the duplicate review has something to show; then run the detection for 固始."""
+    from .duplicates import find_duplicates
+
+    gushi = Household.objects.filter(region_id__gte="411525", region_id__lt="411526")
+    first, second = gushi.order_by("id")[:2]
+    original = first.members.get(relation="head")
+    seq = 900
+    number = ""
+    while not number or number in used:
+        seq += 1
+        number = _id("411525", original.birth_date, seq, original.sex)
+    Person.objects.create(
+        household=second,
+        region_id=second.region_id,
+        name=original.name,
+        name_initials=original.name_initials,
+        id_number=number,
+        sex=original.sex,
+        birth_date=original.birth_date,
+        ethnicity="汉族",
+        relation="other",
+    )
+    second.member_count += 1
+    second.save(update_fields=["member_count"])
+    find_duplicates(region_prefix="411525")

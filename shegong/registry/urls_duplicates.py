@@ -1,8 +1,5 @@
 """Routes of duplicate review (/registry/duplicates/) and registry export (…/export/)."""
 
-from django.utils.translation import gettext_lazy as _
-
-from shegong.core.navigation import NAV, NavItem
 from shegong.core.roles import Perm
 from shegong.core.routing import route
 
@@ -79,15 +76,3 @@ urlpatterns = [
         perm=EXPORT,
     ),
 ]
-
-# The menu entry (modules add theirs from their urls module; see core.navigation).
-if not any(item.url_name == "registry:duplicate_list" for item in NAV):
-    NAV.append(
-        NavItem(
-            _("疑似重复人员"),
-            "registry:duplicate_list",
-            REVIEW,
-            _("建档立卡"),
-            _("查找并核查重复登记的人员,合并或确认为不同的人"),
-        )
-    )

@@ -1,7 +1,5 @@
 # Routes of the registry import (importer helper owns this file).
-from django.utils.translation import gettext_lazy as _
 
-from shegong.core.navigation import NAV, NavItem
 from shegong.core.roles import Perm
 from shegong.core.routing import route
 
@@ -41,15 +39,3 @@ urlpatterns: list = [
         perm=Perm.IMPORT_REGISTRY,
     ),
 ]
-
-# The menu entry (modules add theirs from their urls module; see core.navigation).
-if not any(item.url_name == "registry:import_list" for item in NAV):
-    NAV.append(
-        NavItem(
-            _("建档立卡导入"),
-            "registry:import_list",
-            Perm.IMPORT_REGISTRY,
-            _("建档立卡"),
-            _("从 Excel 或 CSV 批量导入贫困户和贫困人口"),
-        )
-    )

@@ -156,3 +156,14 @@ def test_english_is_available(client, gushi_officer):
 def test_browser_language_does_not_switch_the_interface(client):
     body = client.get(reverse("core:login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert 'lang="zh-CN"' in body.content.decode()
+
+
+def test_menu_shows_only_modules_the_role_may_use(client, gushi_officer, volunteer):
+    client.force_login(gushi_officer)
+    body = client.get(reverse("core:home")).content.decode()
+    for label in ("建档立卡", "建档立卡导入", "疑似重复人员", "用户管理", "审计日志"):
+        assert f">{label}</a>" in body
+    client.force_login(volunteer)
+    body = client.get(reverse("core:home")).content.decode()
+    for label in ("建档立卡", "用户管理", "审计日志"):
+        assert f">{label}</a>" not in body

@@ -1,0 +1,21 @@
+import pytest
+
+from shegong.core.demo import DEMO_PASSWORD, load_demo
+from shegong.core.models import Region, User
+from shegong.registry.models import DuplicateCandidate, Household, Person
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_data_is_complete_marked_and_idempotent():
+    first = load_demo()
+    assert first["users"] == 8 and first["households"] > 600
+    assert User.objects.get(username="gushi_officer").check_password(DEMO_PASSWORD)
+    villages = Region.objects.filter(level="village")
+    assert villages.exists() and not villages.filter(is_synthetic=False).exists()
+    heads = Person.objects.filter(relation="head").count()
+    assert heads == Household.objects.count()
+    assert DuplicateCandidate.objects.count() == 1
+    second = load_demo()
+    assert second == {"villages": 0, "users": 0, "households": 0}
+    assert Person.objects.filter(relation="head").count() == heads
