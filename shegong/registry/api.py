@@ -91,32 +91,14 @@ class HouseholdSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Household
+        # What the services let a client change, plus what it may only read.
         fields = [
             "id",
             "number",
             "region",
-            "address",
-            "phone",
-            "household_type",
+            *services.HOUSEHOLD_EDITABLE,
             "poverty_status",
-            "year_identified",
             "year_out",
-            "main_cause",
-            "secondary_causes",
-            "income_wages",
-            "income_business",
-            "income_property",
-            "income_transfer",
-            "costs",
-            "net_income_per_person",
-            "housing_area",
-            "housing_structure",
-            "housing_safe",
-            "water_safe",
-            "has_electricity",
-            "distance_to_town_km",
-            "helper_name",
-            "helper_phone",
             "member_count",
             "version",
         ]
