@@ -35,8 +35,14 @@ PAGES = {
         "/workforce/organisations/",
         "/calendar/",
         "/api/docs/",
+        "/registry/",
+        "/registry/persons/?left_behind=child",
+        "/registry/imports/",
+        "/registry/imports/new/",
+        "/registry/duplicates/",
     ],
-    "province": ["/regions/411525000000/", "/calendar/"],
+    "province": ["/regions/411525000000/", "/calendar/", "/registry/"],
+    "gushi_worker": ["/", "/registry/"],
     "volunteer": ["/"],
 }
 SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
