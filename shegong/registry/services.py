@@ -4,6 +4,7 @@ audited, and keeping exactly one head per household at all times."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -431,29 +432,71 @@ def today() -> datetime.date:
 
 
 def household_derive_left_behind(*, household: Household) -> int:
-    """Refresh the suggested left-behind flags of unconfirmed members; returns how many
-    changed. Confirmed flags are a worker's decision and are left alone."""
+    """Refresh the suggested left-behind flags of one household's unconfirmed members."""
+    return left_behind_refresh(household_ids=[household.pk])
+
+
+def left_behind_refresh(*, household_ids: Iterable[int], chunk: int = 2000) -> int:
+    """Refresh the suggested left-behind flags of unconfirmed members of these households, a
+    chunk at a time (one read and one bulk update per chunk); returns how many changed.
+    Confirmed flags are a worker's decision and are left alone."""
     from .rules import MemberFacts, derive_left_behind
 
-    members = list(Person.objects.filter(household=household))
-    facts = [
-        MemberFacts(
-            key=p.pk,
-            relation=p.relation,
-            sex=p.sex,
-            birth_date=p.birth_date,
-            work_status=p.work_status,
-            months_away=p.months_away,
-            labour=p.labour,
-        )
-        for p in members
-    ]
-    groups = derive_left_behind(facts, today())
-    changed = [p for p in members if not p.left_behind_confirmed and p.left_behind != groups[p.pk]]
-    for p in changed:
-        p.left_behind = groups[p.pk]
-    Person.objects.bulk_update(changed, ["left_behind"])
-    return len(changed)
+    fields = (
+        "id",
+        "household_id",
+        "relation",
+        "sex",
+        "birth_date",
+        "work_status",
+        "months_away",
+        "labour",
+        "left_behind",
+        "left_behind_confirmed",
+    )
+    changed = 0
+    ids = sorted(set(household_ids))
+    day = today()
+    for start in range(0, len(ids), chunk):
+        members: dict[int, list[tuple]] = {}
+        for row in Person.objects.filter(household_id__in=ids[start : start + chunk]).values_list(
+            *fields
+        ):
+            members.setdefault(row[1], []).append(row)
+        updates = []
+        for rows in members.values():
+            facts = [
+                MemberFacts(
+                    key=r[0],
+                    relation=r[2],
+                    sex=r[3],
+                    birth_date=r[4],
+                    work_status=r[5],
+                    months_away=r[6],
+                    labour=r[7],
+                )
+                for r in rows
+            ]
+            groups = derive_left_behind(facts, day)
+            updates += [
+                Person(pk=r[0], left_behind=groups[r[0]])
+                for r in rows
+                if not r[9] and r[8] != groups[r[0]]
+            ]
+        Person.objects.bulk_update(updates, ["left_behind"], batch_size=1000)
+        changed += len(updates)
+    return changed
+
+
+def left_behind_refresh_since(*, region_code: str, since: datetime.datetime) -> int:
+    """Refresh the households in a region whose members changed since a moment (an import)."""
+    from shegong.core.regions import prefix_bounds, prefix_of
+
+    low, high = prefix_bounds(prefix_of(region_code))
+    ids = Person.objects.filter(
+        region_id__gte=low, region_id__lt=high, updated_at__gte=since
+    ).values_list("household_id", flat=True)
+    return left_behind_refresh(household_ids=ids.distinct().iterator())
 
 
 @transaction.atomic

@@ -69,6 +69,7 @@ from shegong.core.tasks import progress_update
 from ..codes import HouseholdType, Relation
 from ..models import Household, ImportBatch, ImportStatus, Person
 from ..names import name_initials
+from ..services import left_behind_refresh_since
 from . import writers
 from .reader import open_table
 from .rows import (
@@ -167,6 +168,7 @@ class Notes:
     emptied: set[str] = field(default_factory=set)
     region_changed: int = 0
     birthplace_warnings: int = 0
+    left_behind: int = 0
 
 
 # A spooled row: (row number, cells as text, household number, ID number, row or None, errors)
@@ -330,6 +332,8 @@ class Importer:
     # ---------------------------------------------------------------- the run
     def run(self) -> ImportBatch:
         batch = self.batch
+        # Members written from here on get their left-behind suggestion refreshed at the end.
+        started = timezone.now()
         ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.RUNNING)
         try:
             table = open_table(self.path)
@@ -383,6 +387,11 @@ class Importer:
                     self._writer.close()
             if self._writer is not None:
                 self._writer.raise_if_failed()
+            if not self.dry_run:
+                self._tick(_("正在更新三留守建议"), total, 2 * total)
+                self.notes.left_behind = left_behind_refresh_since(
+                    region_code=batch.region_id, since=started
+                )
             report = self._write_report(rejects)
         return self._finish(report)
 
@@ -910,6 +919,7 @@ class Importer:
             "moved": self.notes.moved,
             "absent_kept": self.notes.absent_kept,
             "demoted_heads": self.notes.demoted_heads,
+            "left_behind_suggestions": self.notes.left_behind,
         }
         if self.notes.moved_list:
             changes["moved_persons"] = self.notes.moved_list
