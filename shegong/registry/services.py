@@ -96,6 +96,14 @@ def _check_one_head(household: Household) -> None:
         raise ValidationError(_("每户必须有且只有一位户主。"))
 
 
+def _begin_change(actor: Any, household: Household, version: int | None = None) -> Household:
+    """Lock the household, check the actor may change it and that nobody changed it since."""
+    household = _lock(household)
+    _require_edit(actor, household)
+    _check_version(household, version)
+    return household
+
+
 def _check_version(household: Household, version: int | None) -> None:
     if version is not None and household.version != version:
         raise StaleEdit(_("该户信息已被他人修改,请刷新页面后重新操作。您的修改尚未保存。"))
@@ -114,9 +122,7 @@ def person_add(
     **fields: Any,
 ) -> Person:
     """Add a member (birth, marriage, return): the ID decides sex and birth date."""
-    household = _lock(household)
-    _require_edit(actor, household)
-    _check_version(household, version)
+    household = _begin_change(actor, household, version)
     reason = _require_reason(reason)
     if relation == Relation.HEAD:
         raise ValidationError({"relation": _("新增成员不能直接作为户主,请先添加再变更户主。")})
@@ -221,9 +227,7 @@ def head_change(
     version: int | None = None,
 ) -> Household:
     """Make another member the head; the old head takes the relation given."""
-    household = _lock(household)
-    _require_edit(actor, household)
-    _check_version(household, version)
+    household = _begin_change(actor, household, version)
     reason = _require_reason(reason)
     if new_head.household_id != household.pk:
         raise ValidationError({"new_head": _("新户主必须是本户成员。")})
@@ -262,8 +266,7 @@ def household_split(
     reason: str,
 ) -> Household:
     """Split some members off into a new household (分户) with its own number and head."""
-    household = _lock(household)
-    _require_edit(actor, household)
+    household = _begin_change(actor, household)
     reason = _require_reason(reason)
     new_number = new_number.strip()
     if not new_number:
@@ -354,9 +357,7 @@ def household_exit(
     *, actor: Any, household: Household, year: int, checks: ExitChecks, version: int | None = None
 ) -> PovertyExit:
     """Mark a household out of poverty (脱贫) after the exit checks of the policy hold."""
-    household = _lock(household)
-    _require_edit(actor, household)
-    _check_version(household, version)
+    household = _begin_change(actor, household, version)
     if household.poverty_status == PovertyStatus.OUT:
         raise ValidationError(_("该户已标记为脱贫。"))
     line = poverty_line(year)
@@ -395,9 +396,7 @@ def household_exit(
 def household_mark_relapse_risk(
     *, actor: Any, household: Household, reason: str, version: int | None = None
 ) -> Household:
-    household = _lock(household)
-    _require_edit(actor, household)
-    _check_version(household, version)
+    household = _begin_change(actor, household, version)
     reason = _require_reason(reason)
     if household.poverty_status == PovertyStatus.RELAPSE_RISK:
         raise ValidationError(_("该户已标记为返贫风险。"))
@@ -624,9 +623,7 @@ def household_create(
 
 @transaction.atomic
 def household_update(*, actor: Any, household: Household, version: int, **fields: Any) -> Household:
-    household = _lock(household)
-    _require_edit(actor, household)
-    _check_version(household, version)
+    household = _begin_change(actor, household, version)
     unknown = set(fields) - set(HOUSEHOLD_EDITABLE)
     if unknown:
         raise ValidationError(_("这些字段不能在此修改:%(f)s") % {"f": "、".join(sorted(unknown))})
