@@ -13,10 +13,21 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from .routing import RouteSpec
 from .scoping import can
+from .services import StaleEdit
+
+
+def pop_version(data: dict[str, Any]) -> int:
+    """The version the client last read; an update without one could overwrite someone."""
+    version = data.pop("version", None)
+    if version is None:
+        raise exceptions.ValidationError({"version": [_("请提供版本号,以免覆盖他人的修改。")]})
+    return version
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]):
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, StaleEdit):
+        exc = exceptions.ValidationError({"version": exc.messages})
+    elif isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = exceptions.ValidationError(detail)
     elif isinstance(exc, DjangoPermissionDenied):

@@ -38,7 +38,6 @@ ORGANISATIONS = {
 
 def make_villages(county_code: str, per_township: int = 3) -> int:
     """Made-up village committees (codes 200–) under each real township of a county."""
-    created = 0
     townships = Region.objects.filter(parent_id=county_code, level=RegionLevel.TOWNSHIP)
     existing = set(
         Region.objects.filter(
@@ -61,8 +60,7 @@ def make_villages(county_code: str, per_township: int = 3) -> int:
                     )
                 )
     Region.objects.bulk_create(new)
-    created += len(new)
-    return created
+    return len(new)
 
 
 def _uscc_for(seed: int, division: str) -> str:

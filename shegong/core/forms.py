@@ -4,14 +4,25 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import Region, User
+from .models import Region
 from .regions import is_code
 from .roles import Role
 from .services import login_failure_record, login_locked_until
+
+
+def apply_validation_error(form: forms.Form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form: each message next to its field, the rest
+    at the top of the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
 
 
 class LoginForm(AuthenticationForm):
@@ -239,6 +250,3 @@ class DesignationForm(forms.Form):
     is_sanqu = forms.BooleanField(label=gettext_lazy("三区县"), required=False)
     is_poverty_county = forms.BooleanField(label=gettext_lazy("贫困县"), required=False)
     is_pilot_community = forms.BooleanField(label=gettext_lazy("试点社区"), required=False)
-
-
-__all__ = ["User"]

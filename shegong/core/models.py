@@ -23,10 +23,6 @@ class RegionLevel(models.TextChoices):
 class RegionQuerySet(ScopedQuerySet):
     scope_field = "code"
 
-    def children_of(self, code: str) -> RegionQuerySet:
-        """Direct children of a region, in code order."""
-        return self.filter(parent_id=code).order_by("code")
-
 
 class Region(models.Model):
     """A statistical division; its 12-digit code is the spine every record hangs on."""

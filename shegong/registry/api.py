@@ -8,17 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, mixins, serializers
+from rest_framework import exceptions, mixins, serializers, status
+from rest_framework.response import Response
 
 from shegong.core import audit
-from shegong.core.api_base import ScopedReadOnlyViewSet
+from shegong.core.api_base import ScopedReadOnlyViewSet, pop_version
 from shegong.core.idnumbers import mask_citizen_id
 from shegong.core.roles import Perm
 from shegong.core.scoping import can
 from shegong.core.selectors import region_list
-from shegong.core.services import StaleEdit
 
 from . import services
 from .codes import Cause, HouseholdType, PovertyStatus
@@ -38,24 +37,11 @@ class PersonSerializer(serializers.ModelSerializer):
             "household",
             "household_number",
             "region",
-            "name",
             "id_number",
             "sex",
             "birth_date",
-            "ethnicity",
             "relation",
-            "education",
-            "in_school",
-            "health",
-            "disability_grade",
-            "labour",
-            "work_status",
-            "months_away",
-            "is_dibao",
-            "has_medical_insurance",
-            "has_pension",
-            "has_serious_illness_insurance",
-            "phone",
+            *services.PERSON_EDITABLE,
             "left_behind",
             "left_behind_confirmed",
             "version",
@@ -122,15 +108,6 @@ def _filters(form_class, params) -> dict[str, Any]:
     return form.cleaned_data if form.is_bound else {}
 
 
-def _save(call):
-    try:
-        return call()
-    except StaleEdit as exc:
-        raise exceptions.ValidationError({"version": exc.messages}) from exc
-    except DjangoValidationError:
-        raise  # the API exception handler turns it into a 400 with the field messages
-
-
 class HouseholdViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedReadOnlyViewSet):
     serializer_class = HouseholdSerializer
     scoped_model = Household
@@ -150,41 +127,22 @@ class HouseholdViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedR
     def get_serializer_class(self):
         return HouseholdCreateSerializer if self.action == "create" else HouseholdSerializer
 
-    def perform_create(self, serializer):
+    def create(self, request, *args, **kwargs):
+        serializer = HouseholdCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         code = data.pop("region")
-        region = (
-            region_list(actor=self.request.user, perm=Perm.EDIT_REGISTRY).filter(code=code).first()
-        )
+        region = region_list(actor=request.user, perm=Perm.EDIT_REGISTRY).filter(code=code).first()
         if region is None:
             raise exceptions.ValidationError({"region": [_("该区划不存在或不在您的管辖范围内。")]})
-        household = _save(
-            lambda: services.household_create(actor=self.request.user, region=region, **data)
-        )
-        serializer.instance = household
-
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        self.perform_create(serializer)
-        out = HouseholdSerializer(serializer.instance)
-        return self._created(out.data)
-
-    def _created(self, data):
-        from rest_framework import status
-        from rest_framework.response import Response
-
-        return Response(data, status=status.HTTP_201_CREATED)
+        household = services.household_create(actor=request.user, region=region, **data)
+        return Response(HouseholdSerializer(household).data, status=status.HTTP_201_CREATED)
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
-        version = data.pop("version", None)
-        if version is None:
-            raise exceptions.ValidationError({"version": [_("请提供版本号,以免覆盖他人的修改。")]})
-        serializer.instance = _save(
-            lambda: services.household_update(
-                actor=self.request.user, household=serializer.instance, version=version, **data
-            )
+        version = pop_version(data)
+        serializer.instance = services.household_update(
+            actor=self.request.user, household=serializer.instance, version=version, **data
         )
 
 
@@ -212,26 +170,19 @@ class PersonViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedRead
         return context
 
     def create(self, request, *args, **kwargs):
-        from rest_framework import status
-        from rest_framework.response import Response
-
         serializer = PersonCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         household = household_get(actor=request.user, pk=data.pop("household"))
-        person = _save(lambda: services.person_add(actor=request.user, household=household, **data))
+        person = services.person_add(actor=request.user, household=household, **data)
         out = PersonSerializer(person, context=self.get_serializer_context())
         return Response(out.data, status=status.HTTP_201_CREATED)
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
-        version = data.pop("version", None)
-        if version is None:
-            raise exceptions.ValidationError({"version": [_("请提供版本号,以免覆盖他人的修改。")]})
-        serializer.instance = _save(
-            lambda: services.person_update(
-                actor=self.request.user, person=serializer.instance, version=version, **data
-            )
+        version = pop_version(data)
+        serializer.instance = services.person_update(
+            actor=self.request.user, person=serializer.instance, version=version, **data
         )
 
 

@@ -1,12 +1,11 @@
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, mixins, serializers
 
-from shegong.core.api_base import ScopedReadOnlyViewSet
+from shegong.core.api_base import ScopedReadOnlyViewSet, pop_version
 from shegong.core.models import Region
 from shegong.core.roles import Perm
 from shegong.core.scoping import can
 from shegong.core.selectors import region_list
-from shegong.core.services import StaleEdit
 
 from .models import Organisation
 from .selectors import organisation_get, organisation_list
@@ -62,11 +61,7 @@ class OrganisationViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, Scop
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        region = self._region(
-            data.pop("region")["id"]
-            if isinstance(data.get("region"), dict)
-            else data.pop("region_id", "")
-        )
+        region = self._region(data.pop("region_id", ""))
         data.pop("version", None)
         serializer.instance = organisation_create(actor=self.request.user, region=region, **data)
 
@@ -79,15 +74,10 @@ class OrganisationViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, Scop
             for f in ("name", "uscc", "kind", "address", "contact_person", "phone", "is_active")
         }
         incoming = dict(serializer.validated_data)
-        code = incoming.pop("region_id", None) or (incoming.pop("region", {}) or {}).get("id")
-        version = incoming.pop("version", None)
-        if version is None:
-            raise exceptions.ValidationError({"version": [_("请提供版本号,以免覆盖他人的修改。")]})
+        code = incoming.pop("region_id", None)
+        version = pop_version(incoming)
         data.update(incoming)
         region = self._region(code) if code else org.region
-        try:
-            serializer.instance = organisation_update(
-                actor=self.request.user, organisation=org, version=version, region=region, **data
-            )
-        except StaleEdit as exc:
-            raise exceptions.ValidationError({"version": exc.messages}) from exc
+        serializer.instance = organisation_update(
+            actor=self.request.user, organisation=org, version=version, region=region, **data
+        )

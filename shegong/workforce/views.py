@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from shegong.core.forms import apply_validation_error
 from shegong.core.roles import Perm
 from shegong.core.scoping import can
 from shegong.core.selectors import region_list, region_roots
@@ -23,14 +24,6 @@ def _form(actor, *args, **kwargs):
         roots=region_roots(actor, Perm.MANAGE_ORGANISATIONS),
         **kwargs,
     )
-
-
-def _apply(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -68,7 +61,7 @@ def organisation_create_view(request):
         try:
             org = organisation_create(actor=actor, **data)
         except ValidationError as exc:
-            _apply(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("机构已登记。"))
             return redirect("workforce:organisation_detail", pk=org.pk)
@@ -103,7 +96,7 @@ def organisation_detail_view(request, pk):
             except StaleEdit as exc:
                 form.add_error(None, exc.messages)
             except ValidationError as exc:
-                _apply(form, exc)
+                apply_validation_error(form, exc)
             else:
                 messages.success(request, _("机构信息已保存。"))
                 return redirect("workforce:organisation_detail", pk=org.pk)

@@ -8,7 +8,13 @@ from django.views.decorators.http import require_POST
 
 from shegong.workforce.selectors import organisation_choices
 
-from ..forms import MembershipForm, PasswordResetForm, UserCreateForm, UserEditForm
+from ..forms import (
+    MembershipForm,
+    PasswordResetForm,
+    UserCreateForm,
+    UserEditForm,
+    apply_validation_error,
+)
 from ..roles import Perm
 from ..scoping import can
 from ..selectors import membership_get, region_list, region_roots, user_get, user_list
@@ -26,14 +32,6 @@ from ..services import (
 def _require(request):
     if not can(request.user, Perm.MANAGE_USERS):
         raise PermissionDenied(_("您无权管理用户。"))
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _membership_form_kwargs(actor):
@@ -64,7 +62,7 @@ def user_create_view(request):
         try:
             user = user_create(actor=actor, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("已创建用户 %(name)s。") % {"name": user.username})
             return redirect("core:user_detail", pk=user.pk)
@@ -110,7 +108,7 @@ def user_detail_view(request, pk):
             edit.add_error(None, exc.messages)
         except ValidationError as exc:
             target = {"edit": edit, "membership": add, "password": reset}[action]
-            _apply_errors(target, exc)
+            apply_validation_error(target, exc)
     memberships = user.memberships.select_related("region__parent", "organisation").order_by(
         "region"
     )

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -52,10 +51,7 @@ def region_designate_view(request, code):
     form = DesignationForm(request.POST)
     if not form.is_valid():  # checkboxes cannot be invalid, but never trust input
         raise Http404
-    try:
-        region_designate(actor=request.user, region=region, **form.cleaned_data)
-    except PermissionDenied:
-        raise
+    region_designate(actor=request.user, region=region, **form.cleaned_data)
     messages.success(request, _("区划标识已保存。"))
     return redirect("core:region_detail", code=region.code)
 

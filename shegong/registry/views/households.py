@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from shegong.core import audit
+from shegong.core.forms import apply_validation_error
 from shegong.core.idnumbers import mask_citizen_id
 from shegong.core.pagination import keyset_page
 from shegong.core.roles import Perm
@@ -110,14 +111,6 @@ def _change_form(action, household, members, data=None):
     return form_class(data, initial={"version": household.version}, **kwargs)
 
 
-def _apply(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def _run(request, household, action, form):
     """Call the service for one household change; True when it succeeded."""
     actor = request.user
@@ -196,7 +189,7 @@ def household_detail_view(request, pk):
             except StaleEdit as exc:
                 form.add_error(None, exc.messages)
             except ValidationError as exc:
-                _apply(form, exc)
+                apply_validation_error(form, exc)
             else:
                 messages.success(request, _("已保存。"))
                 return redirect("registry:household_detail", pk=household.pk)
