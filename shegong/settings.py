@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "shegong.core",
     "shegong.workforce",
     "shegong.registry",
+    "shegong.resources",
+    "shegong.casework",
 ]
 
 MIDDLEWARE = [

@@ -44,6 +44,14 @@ class Perm:
     CONFIRM_LEFT_BEHIND = "registry.confirm_left_behind"
     VIEW_ORGANISATIONS = "workforce.view_organisations"
     MANAGE_ORGANISATIONS = "workforce.manage_organisations"
+    VIEW_CASES = "casework.view_cases"
+    WORK_CASES = "casework.work_cases"
+    ASSIGN_CASES = "casework.assign_cases"
+    APPROVE_CASES = "casework.approve_cases"
+    VIEW_TASKS = "casework.view_tasks"
+    VIEW_CASE_STUDIES = "casework.view_case_studies"
+    VIEW_RESOURCES = "resources.view"
+    MANAGE_RESOURCES = "resources.manage"
 
 
 _OFFICE = {Role.PROVINCE_ADMIN, Role.CIVIL_AFFAIRS_OFFICER}
@@ -74,6 +82,20 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Perm.VIEW_ORGANISATIONS: frozenset(_STAFF | {Role.EVALUATOR}),
     Perm.MANAGE_ORGANISATIONS: frozenset(_OFFICE),
+    # Casework: who sees which cases is narrowed further by casework.scoping (agency,
+    # assignment, supervision); these say only which roles take part at all.
+    Perm.VIEW_CASES: frozenset(
+        _OFFICE | {Role.TOWNSHIP_OFFICER, Role.ORG_ADMIN, Role.SOCIAL_WORKER, Role.SUPERVISOR}
+    ),
+    Perm.WORK_CASES: frozenset({Role.SOCIAL_WORKER}),
+    Perm.ASSIGN_CASES: frozenset(_OFFICE | {Role.ORG_ADMIN}),
+    Perm.APPROVE_CASES: frozenset({Role.SUPERVISOR}),
+    Perm.VIEW_TASKS: frozenset(
+        _OFFICE | {Role.ORG_ADMIN, Role.SOCIAL_WORKER, Role.SUPERVISOR, Role.VOLUNTEER}
+    ),
+    Perm.VIEW_CASE_STUDIES: frozenset(_STAFF | {Role.EVALUATOR}),
+    Perm.VIEW_RESOURCES: frozenset(_STAFF),
+    Perm.MANAGE_RESOURCES: frozenset(_OFFICE | {Role.TOWNSHIP_OFFICER}),
 }
 
 # Which roles a holder of a role may grant to others (within the holder's own region).

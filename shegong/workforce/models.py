@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +32,9 @@ class Organisation(models.Model):
     contact_person = models.CharField(_("联系人"), max_length=50, blank=True)
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     is_active = models.BooleanField(_("在册"), default=True)
+    # Casework: whether a supervisor must approve service plans and closures of this agency.
+    plans_need_approval = models.BooleanField(_("服务计划需督导审批"), default=False)
+    closures_need_approval = models.BooleanField(_("结案需督导审批"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
 
@@ -44,3 +48,39 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SupervisionQuerySet(models.QuerySet):
+    def current(self, on=None) -> SupervisionQuerySet:
+        on = on or timezone.localdate()
+        return self.filter(models.Q(ended_on__isnull=True) | models.Q(ended_on__gt=on))
+
+
+class Supervision(models.Model):
+    """A supervisor (督导) assigned to a social worker of the same agency.
+
+    Casework reads it to decide which cases a supervisor sees and approves; a link that has
+    ended keeps its history but grants nothing.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="supervisions"
+    )
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="supervisees_links"
+    )
+    supervisee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="supervisor_links"
+    )
+    started_on = models.DateField(_("开始日期"), default=timezone.localdate)
+    ended_on = models.DateField(_("结束日期"), null=True, blank=True)
+
+    objects = SupervisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("督导关系")
+        verbose_name_plural = _("督导关系")
+        indexes = [models.Index(fields=["supervisor", "supervisee"], name="supervision_pair")]
+
+    def __str__(self) -> str:
+        return f"{self.supervisor} → {self.supervisee}"

@@ -24,6 +24,10 @@ def make_id_number(
 ) -> str:
     """A valid 18-character ID number: county code, birth date, sequence, check character."""
     n = next_seq() if seq is None else seq
+    if seq is None and n >= 500:
+        # Only 500 sequence numbers per sex and birth date: move the birth date along.
+        day = datetime.date(int(birth[:4]), int(birth[4:6]), int(birth[6:]))
+        birth = (day + datetime.timedelta(days=n // 500)).strftime("%Y%m%d")
     s = (n * 2 + (1 if sex == "male" else 0)) % 1000
     if sex == "male" and s % 2 == 0:
         s += 1
@@ -54,14 +58,19 @@ def make_person(
     sex: str = "male",
     **fields,
 ) -> Person:
+    id_number = fields.pop("id_number", None) or make_id_number(
+        household.region_id[:6], birth, sex=sex
+    )
     return Person.objects.create(
         household=household,
         region_id=household.region_id,
         name=name,
         name_initials=name_initials(name),
-        id_number=make_id_number(household.region_id[:6], birth, sex=sex),
+        id_number=id_number,
         sex=sex,
-        birth_date=datetime.date(int(birth[:4]), int(birth[4:6]), int(birth[6:])),
+        birth_date=datetime.date(
+            int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14])
+        ),
         relation=relation,
         **fields,
     )
