@@ -81,10 +81,6 @@ class CaseRowQuerySet(ScopedQuerySet):
         return self.filter(case_scope_q(actor, "case__"))
 
 
-def _scoped(qs: type[models.QuerySet]) -> Any:
-    return ScopedManager.from_queryset(qs)()
-
-
 class Case(models.Model):
     region = models.ForeignKey(Region, on_delete=models.PROTECT, verbose_name=_("所在区划"))
     household = models.ForeignKey(
@@ -128,7 +124,7 @@ class Case(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
 
-    objects = _scoped(CaseQuerySet)
+    objects = ScopedManager.from_queryset(CaseQuerySet)()
 
     class Meta:
         verbose_name = _("个案")
@@ -140,7 +136,7 @@ class Case(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.number} {self.household.head_name if self.household_id else ''}".strip()
+        return self.number
 
     @property
     def number(self) -> str:
@@ -178,7 +174,7 @@ class CaseLog(models.Model):
     )
     at = models.DateTimeField(default=timezone.now)
 
-    objects = _scoped(CaseRowQuerySet)
+    objects = ScopedManager.from_queryset(CaseRowQuerySet)()
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -230,7 +226,7 @@ class Assessment(models.Model):
     summary = models.TextField(_("评估小结"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = _scoped(CaseRowQuerySet)
+    objects = ScopedManager.from_queryset(CaseRowQuerySet)()
 
     class Meta:
         ordering = ["assessed_on", "id"]
@@ -261,7 +257,7 @@ class ServicePlan(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
 
-    objects = _scoped(CaseRowQuerySet)
+    objects = ScopedManager.from_queryset(CaseRowQuerySet)()
 
     class Meta:
         verbose_name = _("服务计划")
@@ -290,7 +286,7 @@ class PlanGoal(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = _scoped(CaseRowQuerySet)
+    objects = ScopedManager.from_queryset(CaseRowQuerySet)()
 
     class Meta:
         ordering = ["target_date", "id"]
@@ -352,7 +348,7 @@ class PlanTask(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
 
-    objects = _scoped(PlanTaskQuerySet)
+    objects = ScopedManager.from_queryset(PlanTaskQuerySet)()
 
     class Meta:
         ordering = ["due_on", "id"]
@@ -375,7 +371,7 @@ class ServiceRecord(models.Model):
     worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = _scoped(CaseRowQuerySet)
+    objects = ScopedManager.from_queryset(CaseRowQuerySet)()
 
     class Meta:
         verbose_name = _("服务记录")
@@ -418,7 +414,7 @@ class Referral(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
 
-    objects = _scoped(CaseRowQuerySet)
+    objects = ScopedManager.from_queryset(CaseRowQuerySet)()
 
     class Meta:
         verbose_name = _("转介")
@@ -459,7 +455,7 @@ class FollowUp(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
 
-    objects = _scoped(CaseRowQuerySet)
+    objects = ScopedManager.from_queryset(CaseRowQuerySet)()
 
     class Meta:
         verbose_name = _("回访")
@@ -504,7 +500,7 @@ class Evaluation(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = _scoped(CaseRowQuerySet)
+    objects = ScopedManager.from_queryset(CaseRowQuerySet)()
 
     class Meta:
         verbose_name = _("结案评估")
@@ -530,7 +526,7 @@ class ConfidentialNote(models.Model):
     body = models.TextField(_("保密记录"))
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = _scoped(ConfidentialNoteQuerySet)
+    objects = ScopedManager.from_queryset(ConfidentialNoteQuerySet)()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -599,7 +595,7 @@ class CaseStudy(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
 
-    objects = _scoped(CaseStudyQuerySet)
+    objects = ScopedManager.from_queryset(CaseStudyQuerySet)()
 
     class Meta:
         verbose_name = _("个案经验总结")

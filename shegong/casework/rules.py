@@ -1,0 +1,237 @@
+"""Casework rules as pure functions: which stage may follow which, and what each stage needs;
+how an assessment ranks needs; what a service record may say. No ORM here."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+STAGES = ["intake", "assessment", "planning", "intervention", "evaluation", "closed"]
+
+# Going back is allowed where the work really goes back: a plan revised during intervention or
+# after an evaluation that found goals unmet, more intervention after an evaluation.
+BACKWARD = {
+    ("intervention", "planning"),
+    ("evaluation", "intervention"),
+    ("evaluation", "planning"),
+}
+
+SCORE_MIN, SCORE_MAX = 1, 5
+# A domain scored at or below this is a need (3 = 一般, some difficulty).
+NEED_THRESHOLD = 3
+MAX_SERVICE_MINUTES = 24 * 60
+REFERRAL_REPLY_DAYS = 7
+REFERRAL_SERVICE_DAYS = 30
+
+
+@dataclass
+class CaseFacts:
+    """What the stage rules look at, gathered by the service from the database."""
+
+    stage: str
+    consent: bool = False
+    initial_assessments: int = 0
+    plan_status: str = ""  # "", draft, pending, approved
+    plan_goals: int = 0
+    plans_need_approval: bool = False
+    services: int = 0
+    evaluations: int = 0
+    closure_reason: str = ""
+    closure_note: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def stage_problems(facts: CaseFacts, target: str) -> list[str]:
+    """Why the case may not move to `target` now; [] when it may."""
+    current = facts.stage
+    if target not in STAGES:
+        return [_("未知的阶段。")]
+    if current == "closed":
+        return [_("个案已结案,如需继续服务请重新开案。")]
+    if target == current:
+        return [_("个案已处于该阶段。")]
+    step = STAGES.index(target) - STAGES.index(current)
+    if step < 0 and (current, target) not in BACKWARD:
+        return [_("不能从“{a}”退回到“{b}”。").format(a=_label(current), b=_label(target))]
+    if step > 1:
+        return [
+            _("不能跳过阶段:“{a}”之后应进入“{b}”。").format(
+                a=_label(current), b=_label(STAGES[STAGES.index(current) + 1])
+            )
+        ]
+    if step < 0:
+        return []
+    problems: list[str] = []
+    if target == "assessment" and not facts.consent:
+        problems.append(_("进入预估前须记录服务对象的知情同意。"))
+    if target == "planning" and facts.initial_assessments == 0:
+        problems.append(_("没有需求预估,不能制定服务计划。"))
+    if target == "intervention":
+        if facts.plan_goals == 0:
+            problems.append(_("服务计划至少要有一个目标,才能进入介入阶段。"))
+        if facts.plans_need_approval and facts.plan_status != "approved":
+            problems.append(_("本机构要求服务计划经督导审批通过后才能进入介入阶段。"))
+    if target == "evaluation" and facts.services == 0:
+        problems.append(_("还没有任何服务记录,不能进入评估阶段。"))
+    if target == "closed":
+        if facts.evaluations == 0:
+            problems.append(_("结案前须完成结案评估。"))
+        if not facts.closure_reason:
+            problems.append(_("请选择结案原因。"))
+        elif facts.closure_reason == "other" and not facts.closure_note.strip():
+            problems.append(_("结案原因为“其他”时须填写说明。"))
+    return problems
+
+
+def _label(stage: str) -> str:
+    from .models import Stage
+
+    return str(Stage(stage).label)
+
+
+# --- assessment -------------------------------------------------------------------------------
+
+
+def score_problems(domains: list[dict[str, Any]], scores: dict[str, Any]) -> dict[str, str]:
+    """{domain code: problem} for every domain missing a score in 1–5 or evidence for a need."""
+    problems: dict[str, str] = {}
+    for domain in domains:
+        item = scores.get(domain["code"]) or {}
+        score = item.get("score")
+        if (
+            not isinstance(score, int)
+            or isinstance(score, bool)
+            or not (SCORE_MIN <= score <= SCORE_MAX)
+        ):
+            problems[domain["code"]] = _("请为“{d}”评分(1-5分)。").format(d=domain["label"])
+        elif score <= NEED_THRESHOLD and not str(item.get("evidence", "")).strip():
+            problems[domain["code"]] = _("“{d}”存在困难,请填写依据。").format(d=domain["label"])
+    unknown = set(scores) - {d["code"] for d in domains}
+    for code in sorted(unknown):
+        problems[code] = _("量表中没有“{d}”这一维度。").format(d=code)
+    return problems
+
+
+@dataclass(frozen=True)
+class RankedNeed:
+    code: str
+    label: str
+    score: int
+    priority: int  # weight × distance below "good"; higher comes first
+    services: tuple[str, ...]
+
+
+def rank_needs(domains: list[dict[str, Any]], scores: dict[str, Any]) -> list[RankedNeed]:
+    """Needs (domains at or below the threshold), most pressing first.
+
+    Priority is the domain's weight times how far the score is below 5; ties go to the lower
+    score, then to the instrument's order.
+    """
+    ranked = []
+    for order, domain in enumerate(domains):
+        score = (scores.get(domain["code"]) or {}).get("score")
+        if not isinstance(score, int) or score > NEED_THRESHOLD:
+            continue
+        priority = int(domain.get("weight", 1)) * (SCORE_MAX - score)
+        ranked.append(
+            (
+                -priority,
+                score,
+                order,
+                RankedNeed(
+                    domain["code"],
+                    domain["label"],
+                    score,
+                    priority,
+                    tuple(domain.get("services", ())),
+                ),
+            )
+        )
+    return [r[-1] for r in sorted(ranked, key=lambda r: r[:3])]
+
+
+def suggested_services(needs: list[RankedNeed]) -> list[str]:
+    """Service types in the order the ranked needs ask for them, each once."""
+    seen: list[str] = []
+    for need in needs:
+        for service in need.services:
+            if service not in seen:
+                seen.append(service)
+    return seen
+
+
+def capability(scores: dict[str, Any]) -> Decimal | None:
+    """The mean score (1–5) of an assessment, two decimals; None without scores."""
+    values = [
+        v["score"]
+        for v in scores.values()
+        if isinstance(v, dict) and isinstance(v.get("score"), int)
+    ]
+    if not values:
+        return None
+    return (Decimal(sum(values)) / len(values)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def compare(
+    domains: list[dict[str, Any]], before: dict[str, Any], after: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Per domain: label, score before, after and the change (for the re-assessment view)."""
+    rows = []
+    for domain in domains:
+        b = (before.get(domain["code"]) or {}).get("score")
+        a = (after.get(domain["code"]) or {}).get("score")
+        change = a - b if isinstance(a, int) and isinstance(b, int) else None
+        rows.append(
+            {
+                "code": domain["code"],
+                "label": domain["label"],
+                "before": b,
+                "after": a,
+                "change": change,
+            }
+        )
+    return rows
+
+
+# --- service records and dates ---------------------------------------------------------------
+
+
+def service_problems(
+    *,
+    served_on: datetime.date,
+    duration_minutes: int,
+    today: datetime.date,
+    opened_on: datetime.date,
+) -> dict[str, str]:
+    problems: dict[str, str] = {}
+    if served_on > today:
+        problems["served_on"] = _("服务日期不能晚于今天。")
+    elif served_on < opened_on:
+        problems["served_on"] = _("服务日期不能早于接案日期({d})。").format(d=opened_on)
+    if duration_minutes <= 0:
+        problems["duration_minutes"] = _("服务时长须大于0分钟。")
+    elif duration_minutes > MAX_SERVICE_MINUTES:
+        problems["duration_minutes"] = _("一次服务时长不能超过一天(1440分钟)。")
+    return problems
+
+
+REFERRAL_NEXT = {
+    "sent": {"accepted", "declined", "cancelled"},
+    "accepted": {"served", "cancelled"},
+    "declined": set(),
+    "served": set(),
+    "cancelled": set(),
+}
+
+
+def referral_due(status: str, on: datetime.date) -> datetime.date | None:
+    """When the next step of a referral falls due, counted from the day it reached `status`."""
+    if status == "sent":
+        return on + datetime.timedelta(days=REFERRAL_REPLY_DAYS)
+    if status == "accepted":
+        return on + datetime.timedelta(days=REFERRAL_SERVICE_DAYS)
+    return None

@@ -1,0 +1,305 @@
+"""Every read of casework a page or the API serves: always with the actor, always scoped."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from shegong.core.roles import Perm
+from shegong.core.scoping import access
+
+from . import rules
+from .models import (
+    Assessment,
+    AssessmentKind,
+    Case,
+    CaseStudy,
+    CaseStudyStatus,
+    ConfidentialNote,
+    Evaluation,
+    FollowUp,
+    FollowUpStatus,
+    PlanTask,
+    Referral,
+    ReferralStatus,
+    ServicePlan,
+    Stage,
+    TaskStatus,
+)
+from .scoping import may_read_confidential, supervisee_ids
+
+
+def cases(actor: Any) -> QuerySet[Case]:
+    return Case.objects.visible_to(actor, Perm.VIEW_CASES)
+
+
+def case_list(
+    *,
+    actor: Any,
+    stage: str = "",
+    worker_id: int | None = None,
+    region_prefix: str = "",
+    q: str = "",
+    mine: bool = False,
+    open_only: bool = False,
+) -> QuerySet[Case]:
+    """The caseload, newest first (keyset-paged by the caller). Constant queries per page:
+    household, worker, organisation and region come in one join."""
+    qs = cases(actor).select_related("household", "person", "worker", "organisation", "region")
+    if stage:
+        qs = qs.filter(stage=stage)
+    if open_only:
+        qs = qs.exclude(stage=Stage.CLOSED)
+    if mine:
+        qs = qs.filter(worker_id=actor.pk)
+    elif worker_id:
+        qs = qs.filter(worker_id=worker_id)
+    if region_prefix:
+        qs = qs.filter(region_id__startswith=region_prefix)
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(
+            Q(household__number=q)
+            | Q(household__members__name=q)
+            | Q(presenting_problem__contains=q)
+        ).distinct()
+    return qs.order_by("-pk")
+
+
+def case_get(*, actor: Any, pk: Any) -> Case:
+    return access(
+        Case.objects.select_related("household", "person", "worker", "organisation", "region"),
+        actor,
+        Perm.VIEW_CASES,
+        pk=pk,
+    )
+
+
+@dataclass
+class CaseFile:
+    """Everything the case page shows, read in a fixed number of queries."""
+
+    case: Case
+    assessments: list[Assessment]
+    plan: ServicePlan | None
+    goals: list[Any]
+    tasks: list[PlanTask]
+    services: list[Any]
+    referrals: list[Referral]
+    follow_ups: list[FollowUp]
+    evaluations: list[Evaluation]
+    log: list[Any]
+    notes: list[ConfidentialNote] | None  # None: the actor may not read them
+    members: list[Any]
+    ranked_needs: list[rules.RankedNeed] = field(default_factory=list)
+    suggested: list[str] = field(default_factory=list)
+    comparison: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def first_assessment(self) -> Assessment | None:
+        return next((a for a in self.assessments if a.kind == AssessmentKind.INITIAL), None)
+
+    @property
+    def reassessment(self) -> Assessment | None:
+        again = [a for a in self.assessments if a.kind == AssessmentKind.REASSESSMENT]
+        return again[-1] if again else None
+
+
+def case_file(*, actor: Any, case: Case) -> CaseFile:
+    assessments = list(case.assessments.select_related("instrument", "assessor"))
+    plan = case.plans.select_related("approved_by").order_by("-created_at", "-id").first()
+    goals = list(plan.goals.all()) if plan else []
+    tasks = list(plan.tasks.select_related("assignee", "partner", "goal")) if plan else []
+    notes = (
+        list(case.notes.select_related("author")) if may_read_confidential(actor, case) else None
+    )
+    result = CaseFile(
+        case=case,
+        assessments=assessments,
+        plan=plan,
+        goals=goals,
+        tasks=tasks,
+        services=list(case.services.select_related("worker")[:50]),
+        referrals=list(case.referrals.select_related("institution")),
+        follow_ups=list(case.follow_ups.select_related("assigned_to")),
+        evaluations=list(case.evaluations.all()),
+        log=list(case.log.select_related("actor")[:100]),
+        notes=notes,
+        members=list(case.household.members.order_by("id")),
+    )
+    first = result.first_assessment
+    if first is not None:
+        result.ranked_needs = rules.rank_needs(first.instrument.domains, first.scores)
+        result.suggested = rules.suggested_services(result.ranked_needs)
+        again = result.reassessment
+        if again is not None:
+            result.comparison = rules.compare(first.instrument.domains, first.scores, again.scores)
+    return result
+
+
+# --- my work --------------------------------------------------------------------------------
+
+
+@dataclass
+class WorkList:
+    follow_ups: list[FollowUp]
+    tasks: list[PlanTask]
+    referrals: list[Referral]
+    pending_plans: list[ServicePlan]
+    pending_closures: list[Case]
+    today: datetime.date
+
+    @property
+    def overdue_count(self) -> int:
+        return (
+            sum(1 for f in self.follow_ups if f.due_on < self.today)
+            + sum(1 for t in self.tasks if t.due_on < self.today)
+            + sum(1 for r in self.referrals if r.is_overdue)
+        )
+
+
+def my_work(*, actor: Any, horizon_days: int = 14, team: bool = False) -> WorkList:
+    """What is due in the next `horizon_days` or already overdue: for a worker their own
+    items; with `team`, a supervisor's supervisees' items and what waits for their approval."""
+    today = timezone.localdate()
+    until = today + datetime.timedelta(days=horizon_days)
+    people = supervisee_ids(actor) if team else [actor.pk]
+    follow_ups = list(
+        FollowUp.objects.visible_to(actor)
+        .filter(assigned_to_id__in=people, status=FollowUpStatus.SCHEDULED, due_on__lte=until)
+        .select_related("case__household", "assigned_to")
+        .order_by("due_on", "id")[:200]
+    )
+    task_qs = PlanTask.objects.visible_to(actor).filter(status=TaskStatus.OPEN, due_on__lte=until)
+    task_qs = task_qs.filter(assignee_id__in=people)
+    tasks = list(
+        task_qs.select_related("case__household", "assignee").order_by("due_on", "id")[:200]
+    )
+    referrals = list(
+        Referral.objects.visible_to(actor)
+        .filter(
+            case__worker_id__in=people,
+            status__in=[ReferralStatus.SENT, ReferralStatus.ACCEPTED],
+            due_on__lte=until,
+        )
+        .select_related("case__household", "institution")
+        .order_by("due_on", "id")[:200]
+    )
+    pending_plans: list[ServicePlan] = []
+    pending_closures: list[Case] = []
+    if team:
+        pending_plans = list(
+            ServicePlan.objects.visible_to(actor)
+            .filter(case__worker_id__in=people, status="pending")
+            .select_related("case__household", "case__worker")
+        )
+        pending_closures = list(
+            cases(actor)
+            .filter(worker_id__in=people, closure_pending=True)
+            .select_related("household", "worker")
+        )
+    return WorkList(follow_ups, tasks, referrals, pending_plans, pending_closures, today)
+
+
+def tasks_for(*, actor: Any) -> QuerySet[PlanTask]:
+    """The tasks given to the actor (a volunteer's whole view of casework)."""
+    return (
+        PlanTask.objects.visible_to(actor)
+        .filter(assignee_id=actor.pk)
+        .select_related("case__region")
+        .order_by("status", "due_on", "id")
+    )
+
+
+def overdue_referrals(*, actor: Any) -> QuerySet[Referral]:
+    return (
+        Referral.objects.visible_to(actor)
+        .filter(
+            status__in=[ReferralStatus.SENT, ReferralStatus.ACCEPTED],
+            due_on__lt=timezone.localdate(),
+        )
+        .select_related("case__household", "case__worker", "institution")
+        .order_by("due_on", "id")
+    )
+
+
+# --- summaries ------------------------------------------------------------------------------
+
+
+def caseload_summary(*, actor: Any, by: str = "worker") -> list[dict[str, Any]]:
+    """Open and closed cases, services and outcomes grouped per worker, agency or county.
+
+    Read live: a county has thousands of cases, not millions. Province-wide figures belong in
+    the reports module's summary tables.
+    """
+    key = {
+        "worker": ("worker_id", "worker__full_name"),
+        "agency": ("organisation_id", "organisation__name"),
+        "county": ("region__parent__parent_id", "region__parent__parent__name"),
+    }[by]
+    rows = (
+        cases(actor)
+        .values(*key)
+        .annotate(
+            total=Count("id"),
+            open=Count("id", filter=~Q(stage=Stage.CLOSED)),
+            closed=Count("id", filter=Q(stage=Stage.CLOSED)),
+        )
+        .order_by(key[1])
+    )
+    outcome = {
+        r[f"case__{key[0]}"]: r
+        for r in Evaluation.objects.visible_to(actor)
+        .values(f"case__{key[0]}")
+        .annotate(
+            evaluated=Count("id"),
+            left_poverty=Count("id", filter=Q(left_poverty=True)),
+        )
+    }
+    out = []
+    for r in rows:
+        o = outcome.get(r[key[0]], {})
+        out.append(
+            {
+                "key": r[key[0]],
+                "label": r[key[1]] or "—",
+                "total": r["total"],
+                "open": r["open"],
+                "closed": r["closed"],
+                "evaluated": o.get("evaluated", 0),
+                "left_poverty": o.get("left_poverty", 0),
+            }
+        )
+    return out
+
+
+def case_studies(
+    *, actor: Any, need: str = "", service_type: str = "", q: str = ""
+) -> QuerySet[CaseStudy]:
+    qs = CaseStudy.objects.visible_to(actor).filter(status=CaseStudyStatus.PUBLISHED)
+    if need:
+        qs = (
+            qs.filter(needs__contains=[need])
+            if _json_contains()
+            else qs.filter(needs__icontains=f'"{need}"')
+        )
+    if service_type:
+        qs = (
+            qs.filter(service_types__contains=[service_type])
+            if _json_contains()
+            else qs.filter(service_types__icontains=f'"{service_type}"')
+        )
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(Q(title__contains=q) | Q(background__contains=q) | Q(process__contains=q))
+    return qs.order_by("-published_at", "-id")
+
+
+def _json_contains() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "postgresql"

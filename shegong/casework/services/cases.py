@@ -1,0 +1,393 @@
+"""The case itself: open, edit, move through the stages, close, reopen, transfer; assessments."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shegong.core import audit
+from shegong.core.roles import Perm, Role
+from shegong.core.scoping import can, memberships_of
+
+from .. import rules
+from ..models import (
+    Assessment,
+    AssessmentInstrument,
+    AssessmentKind,
+    AssigneeKind,
+    Case,
+    CaseLogKind,
+    ClosureReason,
+    FollowUp,
+    FollowUpStatus,
+    PlanStatus,
+    PlanTask,
+    Priority,
+    Stage,
+    TaskStatus,
+)
+from .access import (
+    _lock,
+    _log,
+    _not_future,
+    _require_worker,
+    _required,
+    _touch,
+    current_plan,
+    may_approve,
+    may_assign,
+    may_work,
+    region_startswith,
+    worker_membership,
+)
+
+# --- the case itself --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_open(
+    *,
+    actor: Any,
+    household: Any,
+    presenting_problem: str,
+    source: str,
+    consent: bool,
+    priority: str = Priority.NORMAL,
+    person: Any = None,
+    worker: Any = None,
+    opened_on: datetime.date | None = None,
+) -> Case:
+    """Take a household (or one person in it) on as a case.
+
+    A social worker opens a case for themselves; an officer or agency administrator opens it
+    for a named worker, whose agency then carries it.
+    """
+    region = household.region_id
+    worker = worker or actor
+    membership = worker_membership(worker, region)
+    if membership is None:
+        raise ValidationError({"worker": _("负责社工须是在该户所在区域服务的社会工作者。")})
+    if worker.pk == actor.pk:
+        if not can(actor, Perm.WORK_CASES, region):
+            raise PermissionDenied(_("您无权在该区域接案。"))
+    elif not may_assign(actor, region, membership.organisation_id):
+        raise PermissionDenied(_("您无权为该社工分派个案。"))
+    if person is not None and person.household_id != household.pk:
+        raise ValidationError({"person": _("服务对象须是该户的成员。")})
+    problem = _required(presenting_problem, "presenting_problem", _("请填写求助问题。"))
+    opened_on = opened_on or timezone.localdate()
+    _not_future(opened_on, "opened_on")
+    if Case.objects.filter(household=household, person=person).exclude(stage=Stage.CLOSED).exists():
+        raise ValidationError(_("该户(服务对象)已有未结案的个案,请在原个案中继续服务。"))
+    case = Case.objects.create(
+        region_id=region,
+        household=household,
+        person=person,
+        organisation_id=membership.organisation_id,
+        worker=worker,
+        source=source,
+        priority=priority,
+        presenting_problem=problem,
+        consent=consent,
+        opened_on=opened_on,
+    )
+    _log(case, actor, CaseLogKind.OPENED, after=worker.display_name)
+    audit.record(
+        actor=actor,
+        action="casework.case_open",
+        target=case,
+        changes={"household": household.pk, "worker": worker.pk, "source": source},
+    )
+    return case
+
+
+CASE_EDITABLE = ["presenting_problem", "priority", "consent"]
+
+
+@transaction.atomic
+def case_update(*, actor: Any, case: Case, version: int | None, **fields: Any) -> Case:
+    case = _lock(case, version)
+    _require_worker(actor, case)
+    if case.stage == Stage.CLOSED:
+        raise ValidationError(_("个案已结案,不能修改。"))
+    unknown = set(fields) - set(CASE_EDITABLE)
+    if unknown:
+        raise ValidationError(_("不能修改这些字段:{f}").format(f="、".join(sorted(unknown))))
+    before = audit.snapshot(case, fields)
+    for name, value in fields.items():
+        setattr(case, name, value)
+    case.presenting_problem = _required(
+        case.presenting_problem, "presenting_problem", _("请填写求助问题。")
+    )
+    case.full_clean(exclude=["household", "person", "organisation", "worker", "region"])
+    case.version += 1
+    case.updated_at = timezone.now()
+    case.save()
+    changes = audit.diff(before, audit.snapshot(case, fields))
+    audit.record(actor=actor, action="casework.case_update", target=case, changes=changes)
+    return case
+
+
+def case_facts(case: Case) -> rules.CaseFacts:
+    plan = current_plan(case)
+    return rules.CaseFacts(
+        stage=case.stage,
+        consent=case.consent,
+        initial_assessments=case.assessments.filter(kind=AssessmentKind.INITIAL).count(),
+        plan_status=plan.status if plan else "",
+        plan_goals=plan.goals.count() if plan else 0,
+        plans_need_approval=case.organisation.plans_need_approval,
+        services=case.services.count(),
+        evaluations=case.evaluations.count(),
+        closure_reason=case.closure_reason,
+        closure_note=case.closure_note,
+    )
+
+
+@transaction.atomic
+def case_move(*, actor: Any, case: Case, to: str, version: int | None, note: str = "") -> Case:
+    """Move a case to another stage (not to closed: see case_close)."""
+    case = _lock(case, version)
+    _require_worker(actor, case)
+    if to == Stage.CLOSED:
+        raise ValidationError(_("结案请使用“结案”操作,并填写结案原因。"))
+    problems = rules.stage_problems(case_facts(case), to)
+    if problems:
+        raise ValidationError(problems)
+    before = case.stage
+    if to == Stage.INTERVENTION:
+        plan = current_plan(case)
+        if plan and plan.status == PlanStatus.DRAFT:
+            # No approval asked for: the plan takes effect as the work starts.
+            plan.status = PlanStatus.APPROVED
+            plan.save(update_fields=["status"])
+    case.stage = to
+    case.closure_pending = False
+    case.version += 1
+    case.updated_at = timezone.now()
+    case.save(update_fields=["stage", "closure_pending", "version", "updated_at"])
+    _log(case, actor, CaseLogKind.STAGE, before=before, after=to, note=note)
+    audit.record(
+        actor=actor,
+        action="casework.case_stage",
+        target=case,
+        changes={"stage": [before, to], "note": note},
+    )
+    return case
+
+
+@transaction.atomic
+def case_close(*, actor: Any, case: Case, reason: str, note: str = "", version: int | None) -> Case:
+    """Close a case after its evaluation; where the agency asks, a supervisor approves first."""
+    case = _lock(case, version)
+    _require_worker(actor, case)
+    if case.stage != Stage.EVALUATION:
+        raise ValidationError(_("个案须在评估阶段完成结案评估后才能结案。"))
+    if reason not in ClosureReason.values:
+        raise ValidationError({"reason": _("请选择结案原因。")})
+    facts = case_facts(case)
+    facts.closure_reason, facts.closure_note = reason, note or ""
+    problems = rules.stage_problems(facts, Stage.CLOSED)
+    if problems:
+        raise ValidationError(problems)
+    case.closure_reason, case.closure_note = reason, (note or "").strip()
+    if case.organisation.closures_need_approval:
+        case.closure_pending = True
+        kind, action = CaseLogKind.CLOSURE_REQUESTED, "casework.case_close"
+    else:
+        _close(case)
+        kind, action = CaseLogKind.STAGE, "casework.case_close"
+    case.version += 1
+    case.updated_at = timezone.now()
+    case.save()
+    _log(case, actor, kind, before=Stage.EVALUATION, after=case.stage, note=case.closure_note)
+    audit.record(
+        actor=actor,
+        action=action,
+        target=case,
+        changes={"reason": reason, "pending": case.closure_pending},
+    )
+    return case
+
+
+def _close(case: Case) -> None:
+    case.stage = Stage.CLOSED
+    case.closed_on = timezone.localdate()
+    case.closure_pending = False
+
+
+@transaction.atomic
+def closure_review(
+    *, actor: Any, case: Case, approve: bool, note: str = "", version: int | None
+) -> Case:
+    case = _lock(case, version)
+    if not may_approve(actor, case):
+        raise PermissionDenied(_("只有该社工的督导可以审批结案。"))
+    if not case.closure_pending:
+        raise ValidationError(_("该个案没有待审批的结案申请。"))
+    if approve:
+        _close(case)
+        kind = CaseLogKind.CLOSURE_APPROVED
+    else:
+        _required(note, "note", _("退回时请填写意见。"))
+        case.closure_pending = False
+        kind = CaseLogKind.CLOSURE_RETURNED
+    case.version += 1
+    case.updated_at = timezone.now()
+    case.save()
+    _log(case, actor, kind, note=note)
+    audit.record(
+        actor=actor,
+        action="casework.closure_review",
+        target=case,
+        changes={"approved": approve, "note": note},
+    )
+    return case
+
+
+@transaction.atomic
+def case_reopen(*, actor: Any, case: Case, reason: str, version: int | None) -> Case:
+    """Reopen a closed case: the work starts again from a fresh assessment."""
+    case = _lock(case, version)
+    if not (may_work(actor, case) or may_assign(actor, case.region_id, case.organisation_id)):
+        raise PermissionDenied(_("您无权重新开启该个案。"))
+    if case.stage != Stage.CLOSED:
+        raise ValidationError(_("只有已结案的个案可以重新开案。"))
+    reason = _required(reason, "reason", _("请填写重新开案的原因。"))
+    case.stage = Stage.ASSESSMENT
+    case.closed_on = None
+    case.closure_reason = ""
+    case.closure_note = ""
+    case.times_reopened += 1
+    case.version += 1
+    case.updated_at = timezone.now()
+    case.save()
+    _log(case, actor, CaseLogKind.REOPEN, before=Stage.CLOSED, after=Stage.ASSESSMENT, note=reason)
+    audit.record(
+        actor=actor, action="casework.case_reopen", target=case, changes={"reason": reason}
+    )
+    return case
+
+
+@transaction.atomic
+def case_transfer(
+    *, actor: Any, case: Case, to_worker: Any, reason: str, version: int | None
+) -> Case:
+    """Hand a case to another worker (of the same or another agency); history stays."""
+    case = _lock(case, version)
+    membership = worker_membership(to_worker, case.region_id)
+    if membership is None:
+        raise ValidationError({"to_worker": _("接收人须是在该户所在区域服务的社会工作者。")})
+    if to_worker.pk == case.worker_id:
+        raise ValidationError({"to_worker": _("接收人就是当前负责社工。")})
+    same_agency = membership.organisation_id == case.organisation_id
+    allowed = may_assign(actor, case.region_id, case.organisation_id) and (
+        same_agency
+        or any(
+            m.role in (Role.PROVINCE_ADMIN, Role.CIVIL_AFFAIRS_OFFICER)
+            and region_startswith(case.region_id, m)
+            for m in memberships_of(actor)
+        )
+    )
+    if not allowed and may_work(actor, case) and same_agency:
+        allowed = True  # a worker may hand over to a colleague of the same agency
+    if not allowed:
+        raise PermissionDenied(
+            _("您无权转出该个案(转到其他机构须由民政部门办理)。")
+            if not same_agency
+            else _("您无权转出该个案。")
+        )
+    reason = _required(reason, "reason", _("请填写转案原因。"))
+    before = f"{case.worker.display_name}({case.organisation.name})"
+    case.worker = to_worker
+    case.organisation_id = membership.organisation_id
+    case.version += 1
+    case.updated_at = timezone.now()
+    case.save()
+    after = f"{to_worker.display_name}({membership.organisation.name})"
+    _log(case, actor, CaseLogKind.TRANSFER, before=before, after=after, note=reason)
+    # Open follow-ups and the worker's own open tasks move with the case.
+    FollowUp.objects.filter(case=case, status=FollowUpStatus.SCHEDULED).update(
+        assigned_to=to_worker
+    )
+    PlanTask.objects.filter(
+        case=case, status=TaskStatus.OPEN, assignee_kind=AssigneeKind.WORKER
+    ).update(assignee=to_worker)
+    audit.record(
+        actor=actor,
+        action="casework.case_transfer",
+        target=case,
+        changes={"worker": [before, after], "reason": reason},
+    )
+    return case
+
+
+# --- assessment -------------------------------------------------------------------------------
+
+
+def active_instrument() -> AssessmentInstrument:
+    instrument = (
+        AssessmentInstrument.objects.filter(is_active=True).order_by("-version", "-id").first()
+    )
+    if instrument is None:
+        raise ValidationError(_("没有启用的需求评估量表,请联系管理员。"))
+    return instrument
+
+
+@transaction.atomic
+def assessment_record(
+    *,
+    actor: Any,
+    case: Case,
+    scores: dict[str, Any],
+    summary: str = "",
+    assessed_on: datetime.date | None = None,
+    instrument: AssessmentInstrument | None = None,
+) -> Assessment:
+    """Record a needs assessment: the initial one at the assessment stage, a reassessment at
+    evaluation (with the same instrument as the first, so the two compare)."""
+    case = _lock(case)
+    _require_worker(actor, case)
+    first = case.assessments.filter(kind=AssessmentKind.INITIAL).order_by("id").first()
+    if case.stage == Stage.ASSESSMENT:
+        kind = AssessmentKind.INITIAL
+        instrument = instrument or active_instrument()
+    elif case.stage == Stage.EVALUATION:
+        if first is None:
+            raise ValidationError(_("该个案没有初次预估,无法复评。"))
+        kind = AssessmentKind.REASSESSMENT
+        instrument = first.instrument
+    else:
+        raise ValidationError(_("需求评估在预估阶段进行,复评在评估阶段进行。"))
+    assessed_on = assessed_on or timezone.localdate()
+    _not_future(assessed_on, "assessed_on")
+    problems = rules.score_problems(instrument.domains, scores)
+    if problems:
+        raise ValidationError(problems)
+    clean = {
+        code: {"score": item["score"], "evidence": str(item.get("evidence", "")).strip()}
+        for code, item in scores.items()
+    }
+    assessment = Assessment.objects.create(
+        case=case,
+        region_id=case.region_id,
+        instrument=instrument,
+        kind=kind,
+        assessed_on=assessed_on,
+        assessor=actor,
+        scores=clean,
+        summary=(summary or "").strip(),
+    )
+    _touch(case)
+    audit.record(
+        actor=actor,
+        action="casework.assessment",
+        target=case,
+        changes={"kind": kind, "scores": {c: v["score"] for c, v in clean.items()}},
+    )
+    return assessment

@@ -1,0 +1,244 @@
+"""Work done on a case: service records, referrals to the resource directory, follow-ups."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shegong.core import audit
+from shegong.core.services import StaleEdit
+
+from .. import rules
+from ..models import (
+    Case,
+    FollowUp,
+    FollowUpStatus,
+    Referral,
+    ReferralStatus,
+    ServiceRecord,
+    ServiceType,
+    Stage,
+)
+from .access import (
+    _lock,
+    _not_future,
+    _require_worker,
+    _required,
+    _touch,
+    may_work,
+    worker_membership,
+)
+
+# --- services, referrals, follow-ups ---------------------------------------------------------
+
+
+@transaction.atomic
+def service_add(
+    *,
+    actor: Any,
+    case: Case,
+    service_type: str,
+    served_on: datetime.date,
+    duration_minutes: int,
+    place: str,
+    content: str,
+    people_present: str = "",
+    next_step: str = "",
+) -> ServiceRecord:
+    case = _lock(case)
+    _require_worker(actor, case)
+    if case.stage == Stage.CLOSED:
+        raise ValidationError(_("个案已结案,不能再记录服务。"))
+    if case.stage in (Stage.INTAKE,):
+        raise ValidationError(_("接案阶段请先完成预估,再记录服务。"))
+    if service_type not in ServiceType.values:
+        raise ValidationError({"service_type": _("请选择服务类型。")})
+    problems = rules.service_problems(
+        served_on=served_on,
+        duration_minutes=duration_minutes,
+        today=timezone.localdate(),
+        opened_on=case.opened_on,
+    )
+    if problems:
+        raise ValidationError(problems)
+    record = ServiceRecord.objects.create(
+        case=case,
+        region_id=case.region_id,
+        service_type=service_type,
+        served_on=served_on,
+        duration_minutes=duration_minutes,
+        place=_required(place, "place", _("请填写服务地点。")),
+        people_present=(people_present or "").strip(),
+        content=_required(content, "content", _("请填写服务内容。")),
+        next_step=(next_step or "").strip(),
+        worker=actor,
+    )
+    _touch(case)
+    audit.record(
+        actor=actor,
+        action="casework.service_add",
+        target=case,
+        changes={"type": service_type, "date": served_on, "minutes": duration_minutes},
+    )
+    return record
+
+
+@transaction.atomic
+def referral_add(
+    *,
+    actor: Any,
+    case: Case,
+    institution: Any,
+    need: str,
+    consent_on: datetime.date | None,
+    sent_on: datetime.date | None = None,
+) -> Referral:
+    case = _lock(case)
+    _require_worker(actor, case)
+    if case.stage == Stage.CLOSED:
+        raise ValidationError(_("个案已结案,不能再转介。"))
+    if institution is None or not institution.is_active or not institution.serves(case.region_id):
+        raise ValidationError({"institution": _("该机构的服务范围不包括该户所在地区,不能转介。")})
+    if consent_on is None:
+        raise ValidationError({"consent_on": _("转介须征得服务对象同意,请填写同意日期。")})
+    sent_on = sent_on or timezone.localdate()
+    _not_future(sent_on, "sent_on")
+    _not_future(consent_on, "consent_on")
+    if consent_on > sent_on:
+        raise ValidationError({"consent_on": _("同意日期不能晚于转介日期。")})
+    referral = Referral.objects.create(
+        case=case,
+        region_id=case.region_id,
+        institution=institution,
+        need=_required(need, "need", _("请填写转介需求。")),
+        consent_on=consent_on,
+        sent_on=sent_on,
+        due_on=rules.referral_due(ReferralStatus.SENT, sent_on),
+        created_by=actor,
+    )
+    _touch(case)
+    audit.record(
+        actor=actor,
+        action="casework.referral_add",
+        target=case,
+        changes={"institution": institution.pk, "need": referral.need},
+    )
+    return referral
+
+
+@transaction.atomic
+def referral_update(
+    *,
+    actor: Any,
+    referral: Referral,
+    status: str,
+    version: int | None,
+    on: datetime.date | None = None,
+    note: str = "",
+) -> Referral:
+    """Record the institution's answer (accepted / declined) or the service given."""
+    referral = Referral.objects.select_for_update().select_related("case").get(pk=referral.pk)
+    _require_worker(actor, referral.case)
+    if version is not None and referral.version != version:
+        raise StaleEdit(_("该转介已被他人更新,请刷新页面。您填写的内容尚未保存。"))
+    if status not in rules.REFERRAL_NEXT.get(referral.status, set()):
+        raise ValidationError(
+            {
+                "status": _("转介当前为“{s}”,不能改为该状态。").format(
+                    s=referral.get_status_display()
+                )
+            }
+        )
+    on = on or timezone.localdate()
+    _not_future(on, "on")
+    if on < referral.sent_on:
+        raise ValidationError({"on": _("日期不能早于转介日期。")})
+    note = (note or "").strip()
+    if status == ReferralStatus.DECLINED:
+        referral.decline_reason = _required(note, "note", _("请填写机构拒绝的原因。"))
+        referral.responded_on = on
+    elif status == ReferralStatus.ACCEPTED:
+        referral.responded_on = on
+    elif status == ReferralStatus.SERVED:
+        referral.outcome = _required(note, "note", _("请填写服务结果。"))
+        referral.served_on = on
+    elif status == ReferralStatus.CANCELLED:
+        referral.outcome = _required(note, "note", _("请填写撤回原因。"))
+    before = referral.status
+    referral.status = status
+    referral.due_on = rules.referral_due(status, on)
+    referral.version += 1
+    referral.save()
+    audit.record(
+        actor=actor,
+        action="casework.referral_update",
+        target=referral.case,
+        changes={"referral": referral.pk, "status": [before, status], "note": note},
+    )
+    return referral
+
+
+@transaction.atomic
+def follow_up_add(
+    *, actor: Any, case: Case, due_on: datetime.date, purpose: str, assigned_to: Any = None
+) -> FollowUp:
+    case = _lock(case)
+    _require_worker(actor, case)
+    if due_on < timezone.localdate():
+        raise ValidationError({"due_on": _("回访日期不能早于今天。")})
+    assigned_to = assigned_to or actor
+    m = worker_membership(assigned_to, case.region_id)
+    if m is None or m.organisation_id != case.organisation_id:
+        raise ValidationError({"assigned_to": _("回访人须是本机构在该区域服务的社工。")})
+    follow_up = FollowUp.objects.create(
+        case=case,
+        region_id=case.region_id,
+        due_on=due_on,
+        purpose=_required(purpose, "purpose", _("请填写回访目的。")),
+        assigned_to=assigned_to,
+    )
+    audit.record(
+        actor=actor,
+        action="casework.follow_up_add",
+        target=case,
+        changes={"due_on": due_on, "purpose": follow_up.purpose},
+    )
+    return follow_up
+
+
+@transaction.atomic
+def follow_up_complete(
+    *,
+    actor: Any,
+    follow_up: FollowUp,
+    note: str,
+    version: int | None,
+    done_on: datetime.date | None = None,
+    cancel: bool = False,
+) -> FollowUp:
+    follow_up = FollowUp.objects.select_for_update().select_related("case").get(pk=follow_up.pk)
+    if not (follow_up.assigned_to_id == actor.pk or may_work(actor, follow_up.case)):
+        raise PermissionDenied(_("只有回访人或负责社工可以记录回访。"))
+    if version is not None and follow_up.version != version:
+        raise StaleEdit(_("该回访已被他人更新,请刷新页面。您填写的内容尚未保存。"))
+    if follow_up.status != FollowUpStatus.SCHEDULED:
+        raise ValidationError(_("该回访已记录或已取消。"))
+    done_on = done_on or timezone.localdate()
+    _not_future(done_on, "done_on")
+    follow_up.note = _required(note, "note", _("请填写回访记录。"))
+    follow_up.status = FollowUpStatus.CANCELLED if cancel else FollowUpStatus.DONE
+    follow_up.done_on = done_on
+    follow_up.version += 1
+    follow_up.save()
+    audit.record(
+        actor=actor,
+        action="casework.follow_up_update",
+        target=follow_up.case,
+        changes={"follow_up": follow_up.pk, "status": follow_up.status},
+    )
+    return follow_up

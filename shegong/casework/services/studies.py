@@ -1,0 +1,129 @@
+"""Case studies (经验总结): a closed case written up without names or IDs."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shegong.core import audit
+from shegong.core.services import StaleEdit
+
+from ..models import (
+    Case,
+    CaseStudy,
+    CaseStudyStatus,
+    ServiceType,
+    Stage,
+)
+from .access import (
+    _required,
+    may_work,
+)
+
+# --- case studies ----------------------------------------------------------------------------
+
+_ID_PATTERN = re.compile(r"\d{17}[\dXx]|\d{15}")
+_PHONE_PATTERN = re.compile(r"1[3-9]\d{9}")
+STUDY_TEXT_FIELDS = ["title", "background", "process", "outcome", "reflection"]
+
+
+def identifying_details(case: Case, texts: dict[str, str]) -> dict[str, str]:
+    """{field: problem} for every field that still names a member, an ID, a phone or the
+    household number. Names of two characters or more are checked, given names alone too."""
+    members = list(case.household.members.values_list("name", flat=True))
+    names = {n for n in members if len(n) >= 2}
+    names |= {n[1:] for n in members if len(n) >= 3}  # 秀英 from 王秀英
+    problems: dict[str, str] = {}
+    for field, text in texts.items():
+        found = []
+        if _ID_PATTERN.search(text or ""):
+            found.append(_("身份证号"))
+        if _PHONE_PATTERN.search(text or ""):
+            found.append(_("手机号"))
+        if case.household.number and case.household.number in (text or ""):
+            found.append(_("户编号"))
+        hit = sorted(n for n in names if n in (text or ""))
+        if hit:
+            found.append(_("姓名“{n}”").format(n="、".join(hit)))
+        if found:
+            problems[field] = _("含有可识别个人身份的信息:{f},请删去或改用化名。").format(
+                f="、".join(found)
+            )
+    return problems
+
+
+@transaction.atomic
+def study_save(
+    *,
+    actor: Any,
+    case: Case,
+    study: CaseStudy | None = None,
+    version: int | None = None,
+    needs: list[str],
+    service_types: list[str],
+    **texts: str,
+) -> CaseStudy:
+    if study is None:
+        if not may_work(actor, case):
+            raise PermissionDenied(_("只有负责该个案的社工可以编写经验总结。"))
+        if case.stage != Stage.CLOSED:
+            raise ValidationError(_("个案结案后才能编写经验总结。"))
+        study = CaseStudy(
+            case=case, region_id=case.region_id, organisation_id=case.organisation_id, author=actor
+        )
+    else:
+        study = CaseStudy.objects.select_for_update().get(pk=study.pk)
+        if study.author_id != actor.pk:
+            raise PermissionDenied(_("只有作者可以修改经验总结。"))
+        if version is not None and study.version != version:
+            raise StaleEdit(_("该经验总结已被修改,请刷新页面。您填写的内容尚未保存。"))
+        study.version += 1
+    unknown = set(texts) - set(STUDY_TEXT_FIELDS)
+    if unknown:
+        raise ValidationError(_("未知字段:{f}").format(f="、".join(sorted(unknown))))
+    for name in STUDY_TEXT_FIELDS:
+        if name in texts:
+            setattr(study, name, (texts[name] or "").strip())
+    study.needs = list(needs)
+    study.service_types = [s for s in service_types if s in ServiceType.values]
+    for name in ("title", "background", "process", "outcome"):
+        _required(getattr(study, name), name, _("请填写此项。"))
+    study.updated_at = timezone.now()
+    if study.status == CaseStudyStatus.PUBLISHED:
+        problems = identifying_details(case, {f: getattr(study, f) for f in STUDY_TEXT_FIELDS})
+        if problems:
+            raise ValidationError(problems)
+    study.save()
+    audit.record(
+        actor=actor, action="casework.study_save", target=case, changes={"study": study.pk}
+    )
+    return study
+
+
+@transaction.atomic
+def study_publish(*, actor: Any, study: CaseStudy, version: int | None) -> CaseStudy:
+    study = CaseStudy.objects.select_for_update().select_related("case__household").get(pk=study.pk)
+    if study.author_id != actor.pk:
+        raise PermissionDenied(_("只有作者可以发布经验总结。"))
+    if version is not None and study.version != version:
+        raise StaleEdit(_("该经验总结已被修改,请刷新页面。"))
+    problems = identifying_details(study.case, {f: getattr(study, f) for f in STUDY_TEXT_FIELDS})
+    if problems:
+        raise ValidationError(problems)
+    study.status = CaseStudyStatus.PUBLISHED
+    study.published_at = timezone.now()
+    study.version += 1
+    study.save()
+    audit.record(actor=actor, action="casework.study_publish", target=study.case, changes={})
+    return study
+
+
+def saved(obj: Model) -> Model:
+    """Re-read a row after a service (tests and views use it to show the stored state)."""
+    return type(obj)._default_manager.get(pk=obj.pk)
