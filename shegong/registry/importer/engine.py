@@ -69,7 +69,8 @@ from shegong.core.tasks import progress_update
 from ..codes import HouseholdType, Relation
 from ..models import Household, ImportBatch, ImportStatus, Person
 from ..names import name_initials
-from ..services import left_behind_refresh_since
+from ..rules import MemberFacts, derive_left_behind
+from ..services import left_behind_refresh
 from . import writers
 from .reader import open_table
 from .rows import (
@@ -197,6 +198,7 @@ class _BackgroundWriter:
         self.lock = threading.Lock()
         self.in_flight: dict[int, set[int]] = {}
         self.serial = 0
+        self.left_behind = 0  # suggestions set, summed over the plans written
         self.threads = [
             threading.Thread(target=self._run, name=f"registry-import-writer-{n}", daemon=True)
             for n in range(threads)
@@ -212,14 +214,16 @@ class _BackgroundWriter:
                     if job is None:
                         return
                     serial, plan, delta = job
+                    suggested = 0
                     if self.error is None:
                         with transaction.atomic():
-                            write_plan(plan)
+                            suggested = write_plan(plan)
                             ImportBatch.objects.filter(pk=self.batch_pk).update(
                                 **{k: F(k) + v for k, v in delta.items()}
                             )
                     with self.lock:
                         self.in_flight.pop(serial, None)
+                        self.left_behind += suggested
                 except BaseException as exc:  # handed to the importing thread
                     self.error = exc
                 finally:
@@ -267,6 +271,7 @@ class Importer:
         self.actor = batch.actor
         self.dry_run = batch.dry_run
         self.prefix = prefix_of(batch.region_id)
+        self.today = timezone.localdate()
         self.progress = progress
         self.on_progress = on_progress
         self.counts = Counts()
@@ -332,8 +337,6 @@ class Importer:
     # ---------------------------------------------------------------- the run
     def run(self) -> ImportBatch:
         batch = self.batch
-        # Members written from here on get their left-behind suggestion refreshed at the end.
-        started = timezone.now()
         ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.RUNNING)
         try:
             table = open_table(self.path)
@@ -387,11 +390,7 @@ class Importer:
                     self._writer.close()
             if self._writer is not None:
                 self._writer.raise_if_failed()
-            if not self.dry_run:
-                self._tick(_("正在更新三留守建议"), total, 2 * total)
-                self.notes.left_behind = left_behind_refresh_since(
-                    region_code=batch.region_id, since=started
-                )
+                self.notes.left_behind += self._writer.left_behind
             report = self._write_report(rejects)
         return self._finish(report)
 
@@ -591,7 +590,7 @@ class Importer:
             return
         with transaction.atomic():
             plan, outcome = self._plan(households, lock=True)
-            write_plan(plan)
+            self.notes.left_behind += write_plan(plan)
             self._count(outcome)
             ImportBatch.objects.filter(pk=self.batch.pk).update(**self._progress_fields())
 
@@ -757,6 +756,8 @@ class Importer:
                     ):
                         plan.demote.append((Relation.OTHER, pid))
                         self.notes.demoted_heads += 1
+            new_members: list[list[Any]] = []
+            changed_members = False
             for rec in rows:
                 r = rec[4]
                 p = existing_p.get(rec[3])
@@ -780,11 +781,13 @@ class Importer:
                         None,
                         False,
                         "",
+                        "",
                     ]
                     for pos, attr, default in _KEEPABLE:
                         value = r[pos]
                         values[_P[attr]] = default if value is None else value
                     plan.p_create.append(values)
+                    new_members.append(values)
                     outcome["created"] += 1
                     continue
                 old = list(p[1:])
@@ -805,6 +808,7 @@ class Importer:
                 if moved:
                     source = old[_P["household_id"]]
                     plan.recount.add(source)
+                    plan.left_behind_refresh.add(source)
                     self.notes.moved += 1
                     if len(self.notes.moved_list) < AUDIT_MOVED_LIMIT:
                         self.notes.moved_list.append(
@@ -822,11 +826,17 @@ class Importer:
                         keep = r[F_RELATION] != Relation.HEAD and not moved
                         plan.demote.append((r[F_RELATION] if keep else Relation.OTHER, pid))
                     plan.p_update.append((pid, values))
+                    changed_members = True
                     outcome["updated"] += 1
                 elif household_changed and r is head:
                     outcome["updated"] += 1
                 else:
                     outcome["unchanged"] += 1
+            if ex is None and not changed_members:
+                # A new household of new persons: its members are exactly these rows.
+                plan.left_behind_set += _suggest_left_behind(new_members, self.today)
+            elif new_members or changed_members:
+                plan.left_behind_refresh.add(target)
         return plan, outcome
 
     # ---------------------------------------------------------------- the end
@@ -1078,6 +1088,27 @@ def _initials(name: str) -> str:
         return value
 
 
+def _suggest_left_behind(members: list[list[Any]], today: datetime.date) -> int:
+    """Set the suggested left-behind group on the person values of one new household (as
+    `services.left_behind_refresh` would); returns how many got one."""
+    facts = [
+        MemberFacts(
+            key=k,
+            relation=v[_P["relation"]],
+            sex=v[_P["sex"]],
+            birth_date=v[_P["birth_date"]],
+            work_status=v[_P["work_status"]],
+            months_away=v[_P["months_away"]],
+            labour=v[_P["labour"]],
+        )
+        for k, v in enumerate(members)
+    ]
+    groups = derive_left_behind(facts, today)
+    for k, values in enumerate(members):
+        values[_P["left_behind"]] = groups[k]
+    return sum(1 for group in groups.values() if group)
+
+
 def _household_values(number: str, head: Any, existing: tuple | None) -> list[Any]:
     """HOUSEHOLD_FIELDS as the file wants them; blanks keep what the registry has."""
     old = list(existing[1 : 1 + len(HOUSEHOLD_FIELDS)]) if existing is not None else None
@@ -1119,6 +1150,13 @@ def _work_dir() -> str | None:
     return str(directory) if os.access(directory, os.W_OK) else None
 
 
-def write_plan(plan: Plan) -> None:
-    """Write one batch's plan (see `writers.write_plan`); COPY on PostgreSQL unless switched off."""
-    writers.write_plan(plan, fast=connection.vendor == "postgresql" and POSTGRES_FAST_PATH)
+def write_plan(plan: Plan) -> int:
+    """Write one batch's plan (see `writers.write_plan`; COPY on PostgreSQL unless switched
+    off), then refresh the left-behind suggestions of the households it changed that the plan
+    could not judge on its own. Returns the number of suggestions set or changed."""
+    new_ids = writers.write_plan(
+        plan, fast=connection.vendor == "postgresql" and POSTGRES_FAST_PATH
+    )
+    refresh = {new_ids[h] if isinstance(h, str) else h for h in plan.left_behind_refresh}
+    changed = left_behind_refresh(household_ids=refresh) if refresh else 0
+    return plan.left_behind_set + changed

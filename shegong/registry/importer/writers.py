@@ -32,6 +32,7 @@ PERSON_FIELDS = (
     "months_away",
     "is_dibao",
     "phone",
+    "left_behind",
 )
 HOUSEHOLD_FIELDS = (
     "number",
@@ -58,10 +59,15 @@ class Plan:
     p_create: list[list[Any]] = field(default_factory=list)  # household_id = number until known
     region_fix: list[tuple[str, int]] = field(default_factory=list)  # (region, household id)
     recount: set[int] = field(default_factory=set)  # existing households to recount
+    # Households whose left-behind suggestions are refreshed after the write (id, or number
+    # when created in this batch); new households of new persons get theirs in the plan.
+    left_behind_refresh: set[int | str] = field(default_factory=set)
+    left_behind_set: int = 0  # suggestions the plan itself sets on new persons
 
 
-def write_plan(plan: Plan, *, fast: bool) -> None:
-    """Write one batch's plan inside the caller's transaction.
+def write_plan(plan: Plan, *, fast: bool) -> dict[str, int]:
+    """Write one batch's plan inside the caller's transaction; returns the ids of the
+    households it created, by number.
 
     One function, two paths: PostgreSQL loads new rows with COPY and applies updates from a
     COPY-filled temporary table; every other database (SQLite) uses executemany. The order is
@@ -96,6 +102,7 @@ def write_plan(plan: Plan, *, fast: bool) -> None:
         writer.insert_persons(plan.p_create, now)
     if plan.recount:
         _recount(writer, plan.recount, now)
+    return new_ids
 
 
 def _pt() -> str:

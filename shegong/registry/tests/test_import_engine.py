@@ -504,7 +504,7 @@ def test_a_killed_import_leaves_whole_households_and_a_rerun_completes_it(
         if len(calls) == 2:
             real_write(plan)
             raise KeyboardInterrupt("killed")  # after the second batch wrote, before commit
-        real_write(plan)
+        return real_write(plan)
 
     monkeypatch.setattr(engine, "write_plan", dying_write)
     batch = create_batch(actor=gushi_officer, region_code=None, file_name="big.xlsx")
