@@ -5,9 +5,11 @@ difficulty in that domain counts when needs are ranked, `services` which service
 answer it. A county that needs a different form adds a new version; old assessments keep theirs.
 """
 
+from typing import Any
+
 DEFAULT_NAME = "贫困家庭需求评估表"
 
-DEFAULT_DOMAINS = [
+DEFAULT_DOMAINS: list[dict[str, Any]] = [
     {
         "code": "income",
         "label": "经济收入",

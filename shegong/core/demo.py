@@ -23,6 +23,7 @@ ACCOUNTS = [
     ("gushi_officer", "固始县民政局干部", Role.CIVIL_AFFAIRS_OFFICER, GUSHI, None),
     ("gushi_worker", "固始社工", Role.SOCIAL_WORKER, GUSHI, "gushi"),
     ("gushi_orgadmin", "固始机构管理员", Role.ORG_ADMIN, GUSHI, "gushi"),
+    ("gushi_supervisor", "固始督导", Role.SUPERVISOR, GUSHI, "gushi"),
     ("xincai_officer", "新蔡县民政局干部", Role.CIVIL_AFFAIRS_OFFICER, XINCAI, None),
     ("xincai_worker", "新蔡社工", Role.SOCIAL_WORKER, XINCAI, "xincai"),
     ("volunteer", "志愿者", Role.VOLUNTEER, GUSHI, None),
@@ -102,9 +103,24 @@ def load_demo() -> dict[str, int]:
             region_id=region,
             defaults={"organisation": orgs.get(org) if org else None},
         )
+    from shegong.workforce.models import Supervision
+
+    Supervision.objects.get_or_create(
+        organisation=orgs["gushi"],
+        supervisor=User.objects.get(username="gushi_supervisor"),
+        supervisee=User.objects.get(username="gushi_worker"),
+    )
     from shegong.registry.demo import load as load_registry
 
-    return {"villages": villages, "users": users, "households": load_registry()}
+    households = load_registry()
+    from shegong.casework.demo import load as load_casework
+
+    return {
+        "villages": villages,
+        "users": users,
+        "households": households,
+        "cases": load_casework(),
+    }
 
 
 def demo_logins() -> list[tuple[str, str]]:

@@ -9,7 +9,8 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_data_is_complete_marked_and_idempotent():
     first = load_demo()
-    assert first["users"] == 8 and first["households"] > 600
+    assert first["users"] == 9 and first["households"] > 600
+    assert first["cases"] == 7
     assert User.objects.get(username="gushi_officer").check_password(DEMO_PASSWORD)
     villages = Region.objects.filter(level="village")
     assert villages.exists() and not villages.filter(is_synthetic=False).exists()
@@ -17,5 +18,5 @@ def test_demo_data_is_complete_marked_and_idempotent():
     assert heads == Household.objects.count()
     assert DuplicateCandidate.objects.count() == 1
     second = load_demo()
-    assert second == {"villages": 0, "users": 0, "households": 0}
+    assert second == {"villages": 0, "users": 0, "households": 0, "cases": 0}
     assert Person.objects.filter(relation="head").count() == heads

@@ -10,7 +10,7 @@ class Command(BaseCommand):
         counts = load_demo()
         self.stdout.write(
             f"demo data: {counts['villages']} villages, {counts['users']} accounts, "
-            f"{counts['households']} households created"
+            f"{counts['households']} households, {counts['cases']} cases created"
         )
         self.stdout.write(f"demo logins (password {DEMO_PASSWORD}):")
         for username, label in demo_logins():
