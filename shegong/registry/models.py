@@ -42,7 +42,10 @@ class Household(models.Model):
     """A registered poor household (贫困户), identified by its province-wide 户编号."""
 
     number = models.CharField(_("户编号"), max_length=32, unique=True)
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, verbose_name=_("所在区划"))
+    # No index of its own: household_region_id (region, id) serves every region lookup.
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, verbose_name=_("所在区划"), db_index=False
+    )
     address = models.CharField(_("住址"), max_length=200, blank=True)
     phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     household_type = models.CharField(
@@ -109,10 +112,14 @@ class Person(models.Model):
     household = models.ForeignKey(
         Household, on_delete=models.PROTECT, related_name="members", verbose_name=_("所属户")
     )
-    # Kept equal to the household's region by the services, so scoping is one range.
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, verbose_name=_("所在区划"))
+    # Kept equal to the household's region by the services, so scoping is one range; indexed
+    # by person_region_id (region, id) only.
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, verbose_name=_("所在区划"), db_index=False
+    )
     name = models.CharField(_("姓名"), max_length=50)
-    name_initials = models.CharField(max_length=20, db_index=True, blank=True)
+    # Searched by prefix only (`zw` finds 张伟): one pattern index, see Meta.
+    name_initials = models.CharField(max_length=20, blank=True)
     id_number = models.CharField(_("证件号码"), max_length=18, unique=True)
     sex = models.CharField(_("性别"), max_length=6, choices=Sex.choices)
     birth_date = models.DateField(_("出生日期"))
@@ -158,6 +165,11 @@ class Person(models.Model):
             models.Index(fields=["region", "id"], name="person_region_id"),
             models.Index(fields=["name", "birth_date"], name="person_name_birth"),
             models.Index(fields=["birth_date", "region"], name="person_birth_region"),
+            models.Index(
+                fields=["name_initials"],
+                name="person_initials_prefix",
+                opclasses=["varchar_pattern_ops"],
+            ),
         ]
 
     def __str__(self) -> str:
