@@ -260,6 +260,9 @@ class ImportBatch(models.Model):
     )
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Set by the running import every little while: a running batch whose heartbeat stopped
+    # belongs to a process that died (see importer.services.imports_mark_interrupted).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedManager.from_queryset(ScopedQuerySet)()
 

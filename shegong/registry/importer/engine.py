@@ -97,6 +97,7 @@ from .rows import (
     ImportRefused,
     RowChecker,
 )
+from .services import HEARTBEAT_EVERY, imports_mark_interrupted
 from .writers import _H, _P, HOUSEHOLD_FIELDS, PERSON_FIELDS, Plan, _db_column
 
 log = logging.getLogger(__name__)
@@ -172,8 +173,9 @@ class Notes:
     left_behind: int = 0
 
 
-# A spooled row: (row number, cells as text, household number, ID number, row or None, errors)
-Record = tuple[int, tuple[str, ...], str, str, Any, list[str]]
+# A spooled row: (row number, cells as text, household number, ID number, row or None, errors,
+# pinyin initials of the name: computed while checking, which runs on two cores)
+Record = tuple[int, tuple[str, ...], str, str, Any, list[str], str]
 
 
 @dataclass
@@ -282,6 +284,7 @@ class Importer:
         self._rejects: Any = None
         self._writer: _BackgroundWriter | None = None
         self._submitted: dict[str, int] = {}
+        self._beat = timezone.now()
         self.header: tuple[str, ...] = ()
 
     # ---------------------------------------------------------------- jurisdiction
@@ -329,6 +332,10 @@ class Importer:
 
     # ---------------------------------------------------------------- progress
     def _tick(self, phase: str, done: int, total: int | None) -> None:
+        now = timezone.now()
+        if now - self._beat >= HEARTBEAT_EVERY:
+            self._beat = now
+            ImportBatch.objects.filter(pk=self.batch.pk).update(heartbeat_at=now)
         if self.on_progress is not None:
             self.on_progress(phase, done, total)
         if self.progress is not None:
@@ -337,7 +344,11 @@ class Importer:
     # ---------------------------------------------------------------- the run
     def run(self) -> ImportBatch:
         batch = self.batch
-        ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.RUNNING)
+        imports_mark_interrupted()
+        self._beat = timezone.now()
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=ImportStatus.RUNNING, heartbeat_at=self._beat
+        )
         try:
             table = open_table(self.path)
         except ImportRefused as exc:
@@ -478,7 +489,8 @@ class Importer:
         check = checker.check
         for row_number, cells in rows:
             raw, number, id_number, row, errors = check(cells)
-            append((row_number, raw, number, id_number, row, errors))
+            initials = _initials(row[F_NAME]) if row is not None and not errors else ""
+            append((row_number, raw, number, id_number, row, errors, initials))
             if number:
                 per_household[number] = per_household.get(number, 0) + 1
             if id_number:
@@ -724,7 +736,6 @@ class Importer:
         plan = Plan()
         outcome = {"created": 0, "updated": 0, "unchanged": 0}
         batch_ids = {rec[3] for rows in accepted.values() for rec in rows}
-        initials = _initials
         for number, rows in accepted.items():
             head = next(rec[4] for rec in rows if rec[4][F_RELATION] == Relation.HEAD)
             ex = existing_hh.get(number)
@@ -743,7 +754,6 @@ class Importer:
                     if ex[1 + _H["region_id"]] != region:
                         plan.region_fix.append((region, existing_id))
                         self.notes.region_changed += 1
-                plan.recount.add(existing_id)
                 file_head = head[F_ID]
                 listed = {rec[3] for rec in rows}
                 for pid, id_number, relation in members[existing_id]:
@@ -767,7 +777,7 @@ class Importer:
                         target,
                         region,
                         name,
-                        initials(name),
+                        rec[6],
                         r[F_ID],
                         r[F_SEX],
                         datetime.date.fromisoformat(r[F_BIRTH]),
@@ -796,7 +806,7 @@ class Importer:
                 values[_P["region_id"]] = region
                 if name != old[_P["name"]]:
                     values[_P["name"]] = name
-                    values[_P["name_initials"]] = initials(name)
+                    values[_P["name_initials"]] = rec[6]
                 values[_P["sex"]] = r[F_SEX]
                 values[_P["birth_date"]] = datetime.date.fromisoformat(r[F_BIRTH])
                 values[_P["relation"]] = r[F_RELATION]
@@ -832,6 +842,8 @@ class Importer:
                     outcome["updated"] += 1
                 else:
                     outcome["unchanged"] += 1
+            if ex is not None and (household_changed or changed_members or new_members):
+                plan.recount.add(ex[0])
             if ex is None and not changed_members:
                 # A new household of new persons: its members are exactly these rows.
                 plan.left_behind_set += _suggest_left_behind(new_members, self.today)
@@ -851,7 +863,9 @@ class Importer:
             source = sorted(source, key=lambda r: r[0])
 
         def rows() -> Iterator[list[Any]]:
-            for row_number, raw, reasons in source:
+            for i, (row_number, raw, reasons) in enumerate(source):
+                if i % PROGRESS_EVERY == 0:
+                    self._tick(_("正在生成结果"), 2 * self.counts.rows, 2 * self.counts.rows)
                 cells = list(raw) + [""] * (width - len(raw))
                 yield [*cells, reasons, row_number]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import shutil
 from pathlib import Path
 from typing import Any
@@ -9,8 +10,11 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shegong.core import audit
 from shegong.core.models import Region, RegionLevel, TaskProgress
 from shegong.core.roles import Perm
 from shegong.core.scoping import can, jurisdiction, memberships_of, prefixes_q
@@ -20,6 +24,11 @@ from ..models import ImportBatch, ImportStatus
 
 ALLOWED_SUFFIXES = (".xlsx", ".csv")
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+# A running import refreshes its batch's heartbeat at least this often...
+HEARTBEAT_EVERY = datetime.timedelta(seconds=30)
+# ...so a running batch whose heartbeat is older than this lost its process (killed, server
+# restarted). Generous: one write transaction or the error report may take a while.
+STALE_AFTER = datetime.timedelta(minutes=10)
 
 
 def import_dir() -> Path:
@@ -131,4 +140,46 @@ def progress_of(batch: ImportBatch) -> TaskProgress | None:
 
 
 def is_finished(batch: ImportBatch) -> bool:
-    return batch.status in (ImportStatus.DONE, ImportStatus.FAILED)
+    return batch.status in (ImportStatus.DONE, ImportStatus.FAILED) or is_interrupted(batch)
+
+
+def is_interrupted(batch: ImportBatch, *, now: datetime.datetime | None = None) -> bool:
+    """Running, but its heartbeat stopped: the process that ran it is gone."""
+    if batch.status != ImportStatus.RUNNING:
+        return False
+    beat = batch.heartbeat_at or batch.started_at
+    return beat < (now or timezone.now()) - STALE_AFTER
+
+
+def imports_mark_interrupted(*, now: datetime.datetime | None = None) -> int:
+    """Mark running batches whose process died as failed, with a message that says what is
+    left (whole households only) and what to do; returns how many. Called by every import as
+    it starts and by the import pages, so a killed import never shows as running for long."""
+    now = now or timezone.now()
+    since = now - STALE_AFTER
+    stale = list(
+        ImportBatch.objects.filter(status=ImportStatus.RUNNING).filter(
+            Q(heartbeat_at__lt=since) | Q(heartbeat_at__isnull=True, started_at__lt=since)
+        )
+    )
+    message = _(
+        "导入进程意外中断(可能被终止或服务器重启),已写入的户保持完整;"
+        "请重新导入同一文件以完成剩余部分。"
+    )
+    marked = 0
+    for batch in stale:
+        with transaction.atomic():
+            # Only if it is still the stale running batch we read (its process may be alive).
+            if not ImportBatch.objects.filter(
+                pk=batch.pk, status=ImportStatus.RUNNING, heartbeat_at=batch.heartbeat_at
+            ).update(status=ImportStatus.FAILED, message=message, finished_at=now):
+                continue
+            audit.record(
+                actor=batch.actor,
+                action="registry.import",
+                target=batch,
+                region_id=batch.region_id,
+                changes={"interrupted": True, "file_name": batch.file_name, "rows": batch.rows},
+            )
+            marked += 1
+    return marked

@@ -64,6 +64,7 @@ def _require(request) -> None:
 @login_required
 def import_list_view(request):
     _require(request)
+    services.imports_mark_interrupted()  # a killed import must not show as running
     qs = import_list(actor=request.user).order_by("-started_at", "-pk")
     before = parse_datetime(request.GET.get("before", "") or "")
     if before is not None:
@@ -119,6 +120,9 @@ def import_template_view(request):
 @login_required
 def import_detail_view(request, pk):
     batch = import_get(actor=request.user, pk=pk)
+    if services.is_interrupted(batch):
+        services.imports_mark_interrupted()
+        batch.refresh_from_db()
     context = {
         "batch": batch,
         "task": batch.progress,

@@ -1,0 +1,128 @@
+"""A batch whose import process died (killed, server restarted) stops showing as running."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from shegong.conftest import GUSHI
+from shegong.core.models import AuditEvent, Region
+from shegong.core.testing import make_village
+from shegong.registry.importer import engine
+from shegong.registry.importer.engine import run_import
+from shegong.registry.importer.services import (
+    STALE_AFTER,
+    create_batch,
+    imports_mark_interrupted,
+    is_finished,
+    is_interrupted,
+)
+from shegong.registry.importer.testing import person_row, write_xlsx_file
+from shegong.registry.models import ImportBatch, Person
+from shegong.registry.tests.factories import make_id_number
+
+pytestmark = pytest.mark.django_db
+
+
+def running(actor, *, beat_ago: datetime.timedelta | None, started_ago=datetime.timedelta(0)):
+    now = timezone.now()
+    return ImportBatch.objects.create(
+        region_id=GUSHI,
+        actor=actor,
+        file_name="花名册.xlsx",
+        status="running",
+        rows=6,
+        started_at=now - started_ago,
+        heartbeat_at=None if beat_ago is None else now - beat_ago,
+    )
+
+
+def test_a_running_batch_with_a_recent_heartbeat_stays_running(gushi_officer):
+    batch = running(gushi_officer, beat_ago=STALE_AFTER - datetime.timedelta(minutes=1))
+    assert not is_interrupted(batch)
+    assert imports_mark_interrupted() == 0
+    batch.refresh_from_db()
+    assert (batch.status, batch.finished_at) == ("running", None)
+    assert not AuditEvent.objects.filter(action="registry.import").exists()
+
+
+def test_a_stale_heartbeat_marks_the_batch_failed_with_what_to_do(gushi_officer):
+    batch = running(gushi_officer, beat_ago=STALE_AFTER + datetime.timedelta(seconds=1))
+    other_states = [
+        running(gushi_officer, beat_ago=STALE_AFTER * 2).pk,
+    ]
+    ImportBatch.objects.filter(pk__in=other_states).update(status="done")
+    assert is_interrupted(batch) and is_finished(batch)
+    assert imports_mark_interrupted() == 1
+    batch.refresh_from_db()
+    assert batch.status == "failed"
+    assert "意外中断" in batch.message and "重新导入同一文件" in batch.message
+    assert batch.finished_at is not None
+    assert ImportBatch.objects.get(pk=other_states[0]).status == "done"
+    event = AuditEvent.objects.get(action="registry.import")
+    assert event.changes == {"interrupted": True, "file_name": "花名册.xlsx", "rows": 6}
+    assert imports_mark_interrupted() == 0  # once
+
+
+def test_a_batch_that_never_beat_is_judged_by_its_start(gushi_officer):
+    fresh = running(gushi_officer, beat_ago=None)
+    old = running(gushi_officer, beat_ago=None, started_ago=STALE_AFTER * 2)
+    assert imports_mark_interrupted() == 1
+    assert ImportBatch.objects.get(pk=fresh.pk).status == "running"
+    assert ImportBatch.objects.get(pk=old.pk).status == "failed"
+
+
+def test_the_list_and_the_batch_page_show_a_dead_import_as_failed(client, gushi_officer):
+    batch = running(gushi_officer, beat_ago=STALE_AFTER * 2)
+    client.force_login(gushi_officer)
+    fragment = client.get(
+        reverse("registry:import_detail", args=[batch.pk]), HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "hx-trigger" not in fragment  # stops polling
+    assert "失败" in fragment and "意外中断" in fragment
+    batch.refresh_from_db()
+    assert batch.status == "failed"
+    ImportBatch.objects.filter(pk=batch.pk).update(status="running")
+    listing = client.get(reverse("registry:import_list")).content.decode()
+    assert "导入中" not in listing and "失败" in listing
+    assert ImportBatch.objects.get(pk=batch.pk).status == "failed"
+
+
+def test_a_killed_import_is_marked_failed_when_the_next_import_starts(
+    tmp_path, gushi_officer, monkeypatch
+):
+    township = Region.objects.filter(parent_id=GUSHI).order_by("code").first()
+    village = make_village(township.code).code
+    rows = [
+        person_row(f"4115250000000{h:02d}", village, "户主", f"张{h}", make_id_number())
+        for h in range(4)
+    ]
+    path = write_xlsx_file(tmp_path / "a.xlsx", rows)
+    monkeypatch.setattr(engine, "BATCH_ROWS", 2)
+    real_write = engine.write_plan
+    calls = []
+
+    def dying_write(plan):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt("killed")
+        return real_write(plan)
+
+    monkeypatch.setattr(engine, "write_plan", dying_write)
+    killed = create_batch(actor=gushi_officer, region_code=None, file_name="a.xlsx")
+    with pytest.raises(KeyboardInterrupt):
+        run_import(killed, path)
+    killed.refresh_from_db()
+    assert killed.status == "running" and killed.heartbeat_at is not None
+    assert Person.objects.count() == 2
+
+    # Long after, another import starts: the dead batch is marked, the new one completes it.
+    ImportBatch.objects.filter(pk=killed.pk).update(heartbeat_at=timezone.now() - STALE_AFTER * 2)
+    monkeypatch.setattr(engine, "write_plan", real_write)
+    rerun = run_import(
+        create_batch(actor=gushi_officer, region_code=None, file_name="a.xlsx"), path
+    )
+    assert (rerun.status, rerun.created, rerun.unchanged) == ("done", 2, 2)
+    killed.refresh_from_db()
+    assert killed.status == "failed"
