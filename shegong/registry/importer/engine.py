@@ -29,76 +29,49 @@ Rules the plan follows (and the summary message repeats)
 - Person.region always equals its household's region; member_count is recounted.
 
 One audit event per batch (`registry.import`), with the counts, never one per row.
+
+Where the parts live: `checking` (step 1), `spool` (the rows between the steps), `planning`
+(a batch's lookup and plan), `writers` (how a plan is written: COPY on PostgreSQL,
+executemany elsewhere), `pipeline` (background writer threads); this module runs the steps,
+judges households as a whole and writes the summary.
 """
 
 from __future__ import annotations
 
 import contextlib
-import datetime
 import gc
-import itertools
 import logging
-import marshal
-import os
-import queue
-import tempfile
-import threading
-from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, connections, transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shegong.core import audit
 from shegong.core.exports import write_xlsx
-from shegong.core.idnumbers import mask_citizen_id
 from shegong.core.models import Region, RegionLevel, TaskProgress
 from shegong.core.regions import prefix_of
 from shegong.core.roles import Perm
 from shegong.core.scoping import can, prefixes_q
 from shegong.core.tasks import progress_update
 
-from ..codes import HouseholdType, Relation
-from ..models import Household, ImportBatch, ImportStatus, Person
-from ..names import name_initials
-from ..rules import MemberFacts, derive_left_behind
+from ..codes import Relation
+from ..models import ImportBatch, ImportStatus
 from ..services import left_behind_refresh
 from . import writers
+from .checking import PROGRESS_EVERY, CheckPhase, can_fork
+from .pipeline import BackgroundWriter as _BackgroundWriter
+from .planning import Notes, PlanPhase, Record
 from .reader import open_table
-from .rows import (
-    F_ADDRESS,
-    F_BIRTH,
-    F_CAUSES,
-    F_DIBAO,
-    F_EDUCATION,
-    F_ETHNICITY,
-    F_HEALTH,
-    F_ID,
-    F_IN_SCHOOL,
-    F_INCOME,
-    F_LABOUR,
-    F_MAIN_CAUSE,
-    F_MONTHS,
-    F_NAME,
-    F_PHONE,
-    F_REGION,
-    F_RELATION,
-    F_SEX,
-    F_TYPE,
-    F_WORK,
-    ImportRefused,
-    RowChecker,
-)
+from .rows import F_RELATION, ImportRefused, RowChecker
 from .services import HEARTBEAT_EVERY, imports_mark_interrupted
-from .writers import _H, _P, HOUSEHOLD_FIELDS, PERSON_FIELDS, Plan, _db_column
+from .spool import Spool, interleave
+from .writers import Plan
 
 log = logging.getLogger(__name__)
 
@@ -106,9 +79,6 @@ audit.register_actions({"registry.import": gettext_lazy("导入建档立卡数�
 
 # Rows per write transaction (whole households, so a batch may run a little over).
 BATCH_ROWS = 5000
-PROGRESS_EVERY = 5000
-# Entries of the "moved" list kept in the audit event; the count is always complete.
-AUDIT_MOVED_LIMIT = 200
 # Sort the error report by row number when it is at most this long (otherwise: file order of
 # households, which is nearly the same).
 SORT_REPORT_LIMIT = 200_000
@@ -126,19 +96,6 @@ PARALLEL_MIN_BYTES = 2 * 1024 * 1024
 WRITER_THREADS = 2
 
 HOUSEHOLD_LEVELS = (RegionLevel.VILLAGE, RegionLevel.TOWNSHIP)
-
-# Persons: (row position → model field, default on create) for the fields a blank keeps.
-_KEEPABLE = (
-    (F_ETHNICITY, "ethnicity", ""),
-    (F_EDUCATION, "education", ""),
-    (F_IN_SCHOOL, "in_school", ""),
-    (F_HEALTH, "health", ""),
-    (F_LABOUR, "labour", ""),
-    (F_WORK, "work_status", ""),
-    (F_MONTHS, "months_away", None),
-    (F_DIBAO, "is_dibao", False),
-    (F_PHONE, "phone", ""),
-)
 
 
 @dataclass
@@ -159,107 +116,7 @@ class Counts:
         }
 
 
-@dataclass
-class Notes:
-    """What the summary and the audit event say beyond the counts."""
-
-    moved: int = 0
-    moved_list: list[dict[str, str]] = field(default_factory=list)
-    absent_kept: int = 0
-    demoted_heads: int = 0
-    emptied: set[str] = field(default_factory=set)
-    region_changed: int = 0
-    birthplace_warnings: int = 0
-    left_behind: int = 0
-
-
-# A spooled row: (row number, cells as text, household number, ID number, row or None, errors,
-# pinyin initials of the name: computed while checking, which runs on two cores)
-Record = tuple[int, tuple[str, ...], str, str, Any, list[str], str]
-
-
-@dataclass
-class _Lookup:
-    households: dict[str, tuple]  # number → (id, *HOUSEHOLD_FIELDS, member_count)
-    persons: dict[str, tuple]  # id_number → (id, *PERSON_FIELDS)
-    members: dict[int, list[tuple[int, str, str]]]  # household id → (id, id_number, relation)
-    source_numbers: dict[int, str]  # household id → number
-    touched: set[int]  # existing households this batch reads or changes
-
-
-class _BackgroundWriter:
-    """Writes plans on `WRITER_THREADS` threads, each with its own database connection and
-    one transaction per plan. Plans in flight never share a household (the importer waits
-    when the next plan would), so they cannot conflict; each adds its own counts to the
-    batch row, so the order in which they commit does not matter."""
-
-    def __init__(self, batch_pk: Any, threads: int):
-        self.batch_pk = batch_pk
-        self.jobs: queue.Queue[Any] = queue.Queue(maxsize=threads)
-        self.error: BaseException | None = None
-        self.lock = threading.Lock()
-        self.in_flight: dict[int, set[int]] = {}
-        self.serial = 0
-        self.left_behind = 0  # suggestions set, summed over the plans written
-        self.threads = [
-            threading.Thread(target=self._run, name=f"registry-import-writer-{n}", daemon=True)
-            for n in range(threads)
-        ]
-        for thread in self.threads:
-            thread.start()
-
-    def _run(self) -> None:
-        try:
-            while True:
-                job = self.jobs.get()
-                try:
-                    if job is None:
-                        return
-                    serial, plan, delta = job
-                    suggested = 0
-                    if self.error is None:
-                        with transaction.atomic():
-                            suggested = write_plan(plan)
-                            ImportBatch.objects.filter(pk=self.batch_pk).update(
-                                **{k: F(k) + v for k, v in delta.items()}
-                            )
-                    with self.lock:
-                        self.in_flight.pop(serial, None)
-                        self.left_behind += suggested
-                except BaseException as exc:  # handed to the importing thread
-                    self.error = exc
-                finally:
-                    self.jobs.task_done()
-        finally:
-            connection.close()
-
-    def raise_if_failed(self) -> None:
-        if self.error is not None:
-            raise self.error
-
-    def overlaps(self, touched: set[int]) -> bool:
-        with self.lock:
-            return any(touched & other for other in self.in_flight.values())
-
-    def submit(self, plan: Plan, touched: set[int], delta: dict[str, int]) -> None:
-        self.raise_if_failed()
-        self.serial += 1
-        with self.lock:
-            self.in_flight[self.serial] = touched
-        self.jobs.put((self.serial, plan, delta))
-
-    def wait(self) -> None:
-        self.jobs.join()
-        self.raise_if_failed()
-
-    def close(self) -> None:
-        for _thread in self.threads:
-            self.jobs.put(None)
-        for thread in self.threads:
-            thread.join()
-
-
-class Importer:
+class Importer(CheckPhase, PlanPhase):
     def __init__(
         self,
         batch: ImportBatch,
@@ -361,7 +218,7 @@ class Importer:
         parallel = (
             PARALLEL_CHECK
             and outside_transaction
-            and _can_fork()
+            and can_fork()
             and self.path.stat().st_size >= PARALLEL_MIN_BYTES
         )
         checker = RowChecker(
@@ -370,7 +227,7 @@ class Importer:
             known_birthplaces=_henan_counties(),
             today=timezone.localdate(),
         )
-        with _Spool() as spool, _Spool() as rejects, _Spool() as other:
+        with Spool() as spool, Spool() as rejects, Spool() as other:
             self._rejects = rejects
             try:
                 if parallel:
@@ -392,9 +249,9 @@ class Importer:
                 and connection.vendor == "postgresql"
                 and outside_transaction
             ):
-                self._writer = _BackgroundWriter(self.batch.pk, WRITER_THREADS)
+                self._writer = _BackgroundWriter(self.batch.pk, WRITER_THREADS, _write)
             try:
-                records = _interleave(spool, other) if parallel else iter(spool)
+                records = interleave(spool, other) if parallel else iter(spool)
                 self._group_and_write(records, per_household, duplicates, total)
             finally:
                 if self._writer is not None:
@@ -404,104 +261,6 @@ class Importer:
                 self.notes.left_behind += self._writer.left_behind
             report = self._write_report(rejects)
         return self._finish(report)
-
-    def _check_in_two(
-        self, table: Any, checker: RowChecker, spool: _Spool, other: _Spool
-    ) -> tuple[dict[str, int], dict[str, int], int]:
-        """`_check` on two cores: a forked child checks every other row into its own spool
-        and sends back its household counts and ID numbers; this process checks the rest."""
-        import multiprocessing
-
-        connections.close_all()  # the child must not share a database connection
-        receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
-        # An in-memory sheet (calamine) is shared copy-on-write; a file is opened again.
-        path = None if table.in_memory else self.path
-
-        def child() -> None:
-            try:
-                mine = table if path is None else open_table(path)
-                result = self._check(mine, checker, other, part=1, quiet=True)
-                other.flush()
-                send.send(("ok", result, checker.birthplace_warnings))
-            except ImportRefused as exc:
-                send.send(("refused", str(exc), 0))
-            except BaseException as exc:  # reported, then raised in the parent
-                send.send(("error", f"{type(exc).__name__}: {exc}", 0))
-
-        process = multiprocessing.get_context("fork").Process(target=child, daemon=True)
-        process.start()
-        send.close()
-        received = False
-        try:
-            mine = self._check(table, checker, spool, part=0)
-            try:
-                status, theirs, warnings = receive.recv()
-            except EOFError:
-                status, theirs, warnings = "error", f"exit code {process.exitcode}", 0
-            received = True
-        finally:
-            if not received and process.is_alive():
-                process.terminate()  # it may be blocked sending to nobody
-            process.join()
-        if status == "refused":
-            raise ImportRefused(theirs)
-        if status != "ok":
-            raise RuntimeError(f"row check in the second process failed: {theirs}")
-        other.count = theirs[3]
-        checker.birthplace_warnings += warnings
-        per_household, seen, duplicates, n = mine
-        their_households, their_seen, their_duplicates, their_n = theirs
-        for number, count in their_households.items():
-            per_household[number] = per_household.get(number, 0) + count
-        for id_number in seen & their_seen:
-            duplicates[id_number] = duplicates.get(id_number, 1) + their_duplicates.get(
-                id_number, 1
-            )
-        for id_number, count in their_duplicates.items():
-            duplicates.setdefault(id_number, count)
-        total = n + their_n
-        self.counts.rows = total
-        self.notes.birthplace_warnings = checker.birthplace_warnings
-        self._tick(_("正在写入"), total, 2 * total)
-        return per_household, duplicates, total
-
-    def _check(
-        self,
-        table: Any,
-        checker: RowChecker,
-        spool: _Spool,
-        *,
-        part: int | None = None,
-        quiet: bool = False,
-    ) -> tuple[dict[str, int], set[str], dict[str, int], int]:
-        """Check every row (or, with `part`, every other row: 0 even, 1 odd) into `spool`.
-        Returns (rows per household number, ID numbers seen, duplicated ID numbers with
-        their counts, rows checked)."""
-        per_household: dict[str, int] = {}
-        seen: set[str] = set()
-        duplicates: dict[str, int] = {}
-        append = spool.append
-        estimated = table.estimated_rows
-        total = estimated * 2 if estimated else None
-        step = 1 if part is None else 2
-        rows = table.rows if part is None else itertools.islice(table.rows, part, None, 2)
-        n = 0
-        check = checker.check
-        for row_number, cells in rows:
-            raw, number, id_number, row, errors = check(cells)
-            initials = _initials(row[F_NAME]) if row is not None and not errors else ""
-            append((row_number, raw, number, id_number, row, errors, initials))
-            if number:
-                per_household[number] = per_household.get(number, 0) + 1
-            if id_number:
-                if id_number in seen:
-                    duplicates[id_number] = duplicates.get(id_number, 1) + 1
-                else:
-                    seen.add(id_number)
-            n += 1
-            if not quiet and n % PROGRESS_EVERY == 0:
-                self._tick(_("正在检查"), n * step, total)
-        return per_household, seen, duplicates, n
 
     def _group_and_write(
         self,
@@ -622,237 +381,8 @@ class Importer:
             "rejected": c.rejected,
         }
 
-    def _plan(
-        self, households: list[tuple[str, list[Record]]], *, lock: bool
-    ) -> tuple[Plan, dict[str, int]]:
-        return self._decide(households, self._lookup(households, lock=lock))
-
-    def _lookup(self, households: list[tuple[str, list[Record]]], *, lock: bool) -> _Lookup:
-        """What the registry holds for a batch's households and persons (reads only)."""
-        numbers = [number for number, _rows in households]
-        ids = [rec[3] for _n, rows in households for rec in rows]
-        hh_qs = _where_in(Household.objects.all(), "number", numbers)
-        if lock:
-            hh_qs = hh_qs.select_for_update()
-        existing_hh = {
-            h[1]: h for h in hh_qs.values_list("id", *HOUSEHOLD_FIELDS, "member_count")
-        }  # number → (id, *HOUSEHOLD_FIELDS, member_count)
-        existing_p = {
-            p[1 + _P["id_number"]]: p
-            for p in _where_in(Person.objects.all(), "id_number", ids).values_list(
-                "id", *PERSON_FIELDS
-            )
-        }  # id_number → (id, *PERSON_FIELDS)
-        target_of = {h[1]: h[0] for h in existing_hh.values()}  # number → existing id
-        touched = set(target_of.values()) | {p[1 + _P["household_id"]] for p in existing_p.values()}
-        members: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
-        for pid, hid, id_number, relation in _where_in(
-            Person.objects.all(), "household_id", touched
-        ).values_list("id", "household_id", "id_number", "relation"):
-            members[hid].append((pid, id_number, relation))
-        source_numbers = dict(
-            Household.objects.filter(id__in=touched - set(target_of.values())).values_list(
-                "id", "number"
-            )
-        )
-        source_numbers.update({hid: number for number, hid in target_of.items()})
-        return _Lookup(existing_hh, existing_p, members, source_numbers, touched)
-
-    def _decide(
-        self, households: list[tuple[str, list[Record]]], found: _Lookup
-    ) -> tuple[Plan, dict[str, int]]:
-        existing_hh, existing_p = found.households, found.persons
-        members, source_numbers = found.members, found.source_numbers
-
-        # Judge cross-household conflicts until nothing changes (a rejection can undo the
-        # move that made another household's change safe).
-        accepted = {number: rows for number, rows in households}
-        while True:
-            rejected_now = self._conflicts(
-                accepted, existing_hh, existing_p, members, source_numbers
-            )
-            if not rejected_now:
-                break
-            for number, problems in rejected_now.items():
-                self._reject_household(accepted.pop(number), problems)
-        return self._build(accepted, existing_hh, existing_p, members, source_numbers)
-
-    def _conflicts(
-        self,
-        accepted: dict[str, list[Record]],
-        existing_hh: dict[str, tuple],
-        existing_p: dict[str, tuple],
-        members: dict[int, list[tuple[int, str, str]]],
-        source_numbers: dict[int, str],
-    ) -> dict[str, dict[int, list[str]]]:
-        in_batch = {existing_hh[n][0] for n in accepted if n in existing_hh}
-        moving_ids = {rec[3] for rows in accepted.values() for rec in rows}
-        out: dict[str, dict[int, list[str]]] = {}
-        for number, rows in accepted.items():
-            ex = existing_hh.get(number)
-            if ex is not None and not self.allowed(ex[1 + _H["region_id"]]):
-                reason = _(
-                    "户编号 %(number)s 已登记在您管辖范围以外的区划,不能通过本次导入修改。"
-                ) % {"number": number}
-                out[number] = {k: [reason] for k in range(len(rows))}
-                continue
-            target = ex[0] if ex is not None else None
-            problems: dict[int, list[str]] = {}
-            for k, rec in enumerate(rows):
-                p = existing_p.get(rec[3])
-                if p is None or p[1 + _P["household_id"]] == target:
-                    continue
-                if not self.allowed(p[1 + _P["region_id"]]):
-                    problems[k] = [
-                        _(
-                            "该人员已登记在您管辖范围以外的另一户中,不能通过导入迁入,"
-                            "请联系其所在区县办理。"
-                        )
-                    ]
-                    continue
-                source = p[1 + _P["household_id"]]
-                if p[1 + _P["relation"]] == Relation.HEAD and source not in in_batch:
-                    others = [m for m in members[source] if m[1] not in moving_ids]
-                    if others:
-                        problems[k] = [
-                            _(
-                                "该人员是户 %(number)s 的户主,原户还有其他成员,"
-                                "请先在原户变更户主后再导入。"
-                            )
-                            % {"number": source_numbers.get(source, "")}
-                        ]
-            if problems:
-                out[number] = problems
-        return out
-
-    def _build(
-        self,
-        accepted: dict[str, list[Record]],
-        existing_hh: dict[str, tuple],
-        existing_p: dict[str, tuple],
-        members: dict[int, list[tuple[int, str, str]]],
-        source_numbers: dict[int, str],
-    ) -> tuple[Plan, dict[str, int]]:
-        plan = Plan()
-        outcome = {"created": 0, "updated": 0, "unchanged": 0}
-        batch_ids = {rec[3] for rows in accepted.values() for rec in rows}
-        for number, rows in accepted.items():
-            head = next(rec[4] for rec in rows if rec[4][F_RELATION] == Relation.HEAD)
-            ex = existing_hh.get(number)
-            region = head[F_REGION]
-            wanted = _household_values(number, head, ex)
-            if ex is None:
-                target: int | str = number  # resolved to the new id when written
-                plan.hh_create.append([*wanted, len(rows)])
-                household_changed = True
-            else:
-                existing_id: int = ex[0]
-                target = existing_id
-                household_changed = list(ex[1 : 1 + len(HOUSEHOLD_FIELDS)]) != wanted
-                if household_changed:
-                    plan.hh_update.append((existing_id, wanted))
-                    if ex[1 + _H["region_id"]] != region:
-                        plan.region_fix.append((region, existing_id))
-                        self.notes.region_changed += 1
-                file_head = head[F_ID]
-                listed = {rec[3] for rec in rows}
-                for pid, id_number, relation in members[existing_id]:
-                    if id_number not in listed:
-                        self.notes.absent_kept += 1
-                    if (
-                        relation == Relation.HEAD
-                        and id_number != file_head
-                        and id_number not in batch_ids
-                    ):
-                        plan.demote.append((Relation.OTHER, pid))
-                        self.notes.demoted_heads += 1
-            new_members: list[list[Any]] = []
-            changed_members = False
-            for rec in rows:
-                r = rec[4]
-                p = existing_p.get(rec[3])
-                name = r[F_NAME]
-                if p is None:
-                    values = [
-                        target,
-                        region,
-                        name,
-                        rec[6],
-                        r[F_ID],
-                        r[F_SEX],
-                        datetime.date.fromisoformat(r[F_BIRTH]),
-                        "",
-                        r[F_RELATION],
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                        None,
-                        False,
-                        "",
-                        "",
-                    ]
-                    for pos, attr, default in _KEEPABLE:
-                        value = r[pos]
-                        values[_P[attr]] = default if value is None else value
-                    plan.p_create.append(values)
-                    new_members.append(values)
-                    outcome["created"] += 1
-                    continue
-                old = list(p[1:])
-                values = list(old)
-                values[_P["household_id"]] = target
-                values[_P["region_id"]] = region
-                if name != old[_P["name"]]:
-                    values[_P["name"]] = name
-                    values[_P["name_initials"]] = rec[6]
-                values[_P["sex"]] = r[F_SEX]
-                values[_P["birth_date"]] = datetime.date.fromisoformat(r[F_BIRTH])
-                values[_P["relation"]] = r[F_RELATION]
-                for pos, attr, _default in _KEEPABLE:
-                    value = r[pos]
-                    if value is not None:
-                        values[_P[attr]] = value
-                moved = old[_P["household_id"]] != target
-                if moved:
-                    source = old[_P["household_id"]]
-                    plan.recount.add(source)
-                    plan.left_behind_refresh.add(source)
-                    self.notes.moved += 1
-                    if len(self.notes.moved_list) < AUDIT_MOVED_LIMIT:
-                        self.notes.moved_list.append(
-                            {
-                                "person": mask_citizen_id(r[F_ID]),
-                                "from": source_numbers.get(source, ""),
-                                "to": number,
-                            }
-                        )
-                if values != old:
-                    pid = p[0]
-                    if old[_P["relation"]] == Relation.HEAD and (
-                        moved or r[F_RELATION] != Relation.HEAD
-                    ):
-                        keep = r[F_RELATION] != Relation.HEAD and not moved
-                        plan.demote.append((r[F_RELATION] if keep else Relation.OTHER, pid))
-                    plan.p_update.append((pid, values))
-                    changed_members = True
-                    outcome["updated"] += 1
-                elif household_changed and r is head:
-                    outcome["updated"] += 1
-                else:
-                    outcome["unchanged"] += 1
-            if ex is not None and (household_changed or changed_members or new_members):
-                plan.recount.add(ex[0])
-            if ex is None and not changed_members:
-                # A new household of new persons: its members are exactly these rows.
-                plan.left_behind_set += _suggest_left_behind(new_members, self.today)
-            elif new_members or changed_members:
-                plan.left_behind_refresh.add(target)
-        return plan, outcome
-
     # ---------------------------------------------------------------- the end
-    def _write_report(self, rejects: _Spool) -> str:
+    def _write_report(self, rejects: Spool) -> str:
         if not rejects.count:
             return ""
         name = f"import-{self.batch.pk}-errors.xlsx"
@@ -998,19 +528,6 @@ def run_import(
         return Importer(batch, path, progress=progress, on_progress=on_progress).run()
 
 
-# -------------------------------------------------------------------- helpers
-def _where_in(qs: Any, field_name: str, values: Any) -> Any:
-    """`field IN (...)`; on PostgreSQL `= ANY(%s)` with one array parameter, which saves
-    parsing thousands of placeholders per query."""
-    values = list(values)
-    if connection.vendor != "postgresql":
-        return qs.filter(**{f"{field_name}__in": values})
-    model = qs.model
-    column = connection.ops.quote_name(_db_column(model, field_name))
-    table = connection.ops.quote_name(model._meta.db_table)
-    return qs.extra(where=[f"{table}.{column} = ANY(%s)"], params=[values])
-
-
 @contextlib.contextmanager
 def _gc_paused() -> Iterator[None]:
     """The import allocates millions of small tuples that live until the end; the cyclic
@@ -1025,127 +542,6 @@ def _gc_paused() -> Iterator[None]:
         gc.collect()
 
 
-class _Spool:
-    """Records appended to a temporary file in marshal chunks and read back in order: the
-    file, not memory, holds the rows between the two passes."""
-
-    CHUNK = 2000
-
-    def __init__(self) -> None:
-        self.file = tempfile.TemporaryFile(dir=_work_dir())  # noqa: SIM115 (closed in __exit__)
-        self.buffer: list[Any] = []
-        self.count = 0
-
-    def __enter__(self) -> _Spool:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.file.close()
-
-    def append(self, record: Any) -> None:
-        self.buffer.append(record)
-        self.count += 1
-        if len(self.buffer) >= self.CHUNK:
-            self._dump()
-
-    def _dump(self) -> None:
-        if self.buffer:
-            data = marshal.dumps(self.buffer)
-            self.file.write(len(data).to_bytes(8, "little"))
-            self.file.write(data)
-            self.buffer = []
-
-    def flush(self) -> None:
-        self._dump()
-        self.file.flush()
-
-    def chunks(self) -> Iterator[list[Any]]:
-        # marshal.load() on a file reads in tiny pieces; one read per chunk is much faster.
-        self._dump()
-        self.file.seek(0)
-        read = self.file.read
-        while size := read(8):
-            yield marshal.loads(read(int.from_bytes(size, "little")))
-
-    def __iter__(self) -> Iterator[Any]:
-        for chunk in self.chunks():
-            yield from chunk
-
-
-def _interleave(first: _Spool, second: _Spool) -> Iterator[Any]:
-    """The records of two spools, chunk by chunk (near file order when each holds every
-    other row)."""
-    others = second.chunks()
-    for chunk in first.chunks():
-        yield from chunk
-        yield from next(others, [])
-    for chunk in others:
-        yield from chunk
-
-
-def _can_fork() -> bool:
-    import multiprocessing
-
-    return "fork" in multiprocessing.get_all_start_methods()
-
-
-_INITIALS_CACHE: dict[str, str] = {}
-
-
-def _initials(name: str) -> str:
-    try:
-        return _INITIALS_CACHE[name]
-    except KeyError:
-        value = name_initials(name)
-        if len(_INITIALS_CACHE) < 500_000:
-            _INITIALS_CACHE[name] = value
-        return value
-
-
-def _suggest_left_behind(members: list[list[Any]], today: datetime.date) -> int:
-    """Set the suggested left-behind group on the person values of one new household (as
-    `services.left_behind_refresh` would); returns how many got one."""
-    facts = [
-        MemberFacts(
-            key=k,
-            relation=v[_P["relation"]],
-            sex=v[_P["sex"]],
-            birth_date=v[_P["birth_date"]],
-            work_status=v[_P["work_status"]],
-            months_away=v[_P["months_away"]],
-            labour=v[_P["labour"]],
-        )
-        for k, v in enumerate(members)
-    ]
-    groups = derive_left_behind(facts, today)
-    for k, values in enumerate(members):
-        values[_P["left_behind"]] = groups[k]
-    return sum(1 for group in groups.values() if group)
-
-
-def _household_values(number: str, head: Any, existing: tuple | None) -> list[Any]:
-    """HOUSEHOLD_FIELDS as the file wants them; blanks keep what the registry has."""
-    old = list(existing[1 : 1 + len(HOUSEHOLD_FIELDS)]) if existing is not None else None
-
-    def pick(value: Any, attr: str, default: Any) -> Any:
-        if value is not None:
-            return value
-        return old[_H[attr]] if old is not None else default
-
-    income = head[F_INCOME]
-    causes = head[F_CAUSES]
-    return [
-        number,
-        head[F_REGION],
-        pick(head[F_TYPE], "household_type", HouseholdType.ORDINARY),
-        pick(head[F_MAIN_CAUSE], "main_cause", ""),
-        pick(list(causes) if causes is not None else None, "secondary_causes", []),
-        pick(Decimal(income) if income is not None else None, "net_income_per_person", None),
-        pick(head[F_ADDRESS], "address", ""),
-        pick(head[F_PHONE], "phone", ""),
-    ]
-
-
 def _henan_counties() -> set[str]:
     return {
         code[:6]
@@ -1155,13 +551,8 @@ def _henan_counties() -> set[str]:
     }
 
 
-def _work_dir() -> str | None:
-    directory = Path(settings.EXPORT_DIR).parent / "imports"
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return str(directory) if os.access(directory, os.W_OK) else None
+def _write(plan: Plan) -> int:
+    return write_plan(plan)  # looked up on every call, so that tests can replace it
 
 
 def write_plan(plan: Plan) -> int:

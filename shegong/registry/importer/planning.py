@@ -1,0 +1,385 @@
+"""The import's plan for one batch of whole households: what the registry holds for them
+(`_lookup`), which households conflict with it (`_conflicts`), and what to create, update or
+leave (`_build`). The rules are listed in `engine`'s docstring."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.utils.translation import gettext as _
+
+from shegong.core.idnumbers import mask_citizen_id
+
+from ..codes import HouseholdType, Relation
+from ..models import Household, Person
+from ..rules import MemberFacts, derive_left_behind
+from .rows import (
+    F_ADDRESS,
+    F_BIRTH,
+    F_CAUSES,
+    F_DIBAO,
+    F_EDUCATION,
+    F_ETHNICITY,
+    F_HEALTH,
+    F_ID,
+    F_IN_SCHOOL,
+    F_INCOME,
+    F_LABOUR,
+    F_MAIN_CAUSE,
+    F_MONTHS,
+    F_NAME,
+    F_PHONE,
+    F_REGION,
+    F_RELATION,
+    F_SEX,
+    F_TYPE,
+    F_WORK,
+)
+from .writers import _H, _P, HOUSEHOLD_FIELDS, PERSON_FIELDS, Plan, _db_column
+
+# Entries of the "moved" list kept in the audit event; the count is always complete.
+AUDIT_MOVED_LIMIT = 200
+
+# Persons: (row position → model field, default on create) for the fields a blank keeps.
+_KEEPABLE = (
+    (F_ETHNICITY, "ethnicity", ""),
+    (F_EDUCATION, "education", ""),
+    (F_IN_SCHOOL, "in_school", ""),
+    (F_HEALTH, "health", ""),
+    (F_LABOUR, "labour", ""),
+    (F_WORK, "work_status", ""),
+    (F_MONTHS, "months_away", None),
+    (F_DIBAO, "is_dibao", False),
+    (F_PHONE, "phone", ""),
+)
+
+
+@dataclass
+class Notes:
+    """What the summary and the audit event say beyond the counts."""
+
+    moved: int = 0
+    moved_list: list[dict[str, str]] = field(default_factory=list)
+    absent_kept: int = 0
+    demoted_heads: int = 0
+    emptied: set[str] = field(default_factory=set)
+    region_changed: int = 0
+    birthplace_warnings: int = 0
+    left_behind: int = 0
+
+
+# A spooled row: (row number, cells as text, household number, ID number, row or None, errors,
+# pinyin initials of the name: computed while checking, which runs on two cores)
+Record = tuple[int, tuple[str, ...], str, str, Any, list[str], str]
+
+
+@dataclass
+class Lookup:
+    households: dict[str, tuple]  # number → (id, *HOUSEHOLD_FIELDS, member_count)
+    persons: dict[str, tuple]  # id_number → (id, *PERSON_FIELDS)
+    members: dict[int, list[tuple[int, str, str]]]  # household id → (id, id_number, relation)
+    source_numbers: dict[int, str]  # household id → number
+    touched: set[int]  # existing households this batch reads or changes
+
+
+class PlanPhase:
+    """The planning half of `engine.Importer`."""
+
+    notes: Notes
+    today: datetime.date
+
+    def allowed(self, code: str) -> bool:
+        raise NotImplementedError
+
+    def _reject_household(self, records: list[Record], problems: dict[int, list[str]]) -> None:
+        raise NotImplementedError
+
+    def _plan(
+        self, households: list[tuple[str, list[Record]]], *, lock: bool
+    ) -> tuple[Plan, dict[str, int]]:
+        return self._decide(households, self._lookup(households, lock=lock))
+
+    def _lookup(self, households: list[tuple[str, list[Record]]], *, lock: bool) -> Lookup:
+        """What the registry holds for a batch's households and persons (reads only)."""
+        numbers = [number for number, _rows in households]
+        ids = [rec[3] for _n, rows in households for rec in rows]
+        hh_qs = where_in(Household.objects.all(), "number", numbers)
+        if lock:
+            hh_qs = hh_qs.select_for_update()
+        existing_hh = {
+            h[1]: h for h in hh_qs.values_list("id", *HOUSEHOLD_FIELDS, "member_count")
+        }  # number → (id, *HOUSEHOLD_FIELDS, member_count)
+        existing_p = {
+            p[1 + _P["id_number"]]: p
+            for p in where_in(Person.objects.all(), "id_number", ids).values_list(
+                "id", *PERSON_FIELDS
+            )
+        }  # id_number → (id, *PERSON_FIELDS)
+        target_of = {h[1]: h[0] for h in existing_hh.values()}  # number → existing id
+        touched = set(target_of.values()) | {p[1 + _P["household_id"]] for p in existing_p.values()}
+        members: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
+        for pid, hid, id_number, relation in where_in(
+            Person.objects.all(), "household_id", touched
+        ).values_list("id", "household_id", "id_number", "relation"):
+            members[hid].append((pid, id_number, relation))
+        source_numbers = dict(
+            Household.objects.filter(id__in=touched - set(target_of.values())).values_list(
+                "id", "number"
+            )
+        )
+        source_numbers.update({hid: number for number, hid in target_of.items()})
+        return Lookup(existing_hh, existing_p, members, source_numbers, touched)
+
+    def _decide(
+        self, households: list[tuple[str, list[Record]]], found: Lookup
+    ) -> tuple[Plan, dict[str, int]]:
+        existing_hh, existing_p = found.households, found.persons
+        members, source_numbers = found.members, found.source_numbers
+
+        # Judge cross-household conflicts until nothing changes (a rejection can undo the
+        # move that made another household's change safe).
+        accepted = {number: rows for number, rows in households}
+        while True:
+            rejected_now = self._conflicts(
+                accepted, existing_hh, existing_p, members, source_numbers
+            )
+            if not rejected_now:
+                break
+            for number, problems in rejected_now.items():
+                self._reject_household(accepted.pop(number), problems)
+        return self._build(accepted, existing_hh, existing_p, members, source_numbers)
+
+    def _conflicts(
+        self,
+        accepted: dict[str, list[Record]],
+        existing_hh: dict[str, tuple],
+        existing_p: dict[str, tuple],
+        members: dict[int, list[tuple[int, str, str]]],
+        source_numbers: dict[int, str],
+    ) -> dict[str, dict[int, list[str]]]:
+        in_batch = {existing_hh[n][0] for n in accepted if n in existing_hh}
+        moving_ids = {rec[3] for rows in accepted.values() for rec in rows}
+        out: dict[str, dict[int, list[str]]] = {}
+        for number, rows in accepted.items():
+            ex = existing_hh.get(number)
+            if ex is not None and not self.allowed(ex[1 + _H["region_id"]]):
+                reason = _(
+                    "户编号 %(number)s 已登记在您管辖范围以外的区划,不能通过本次导入修改。"
+                ) % {"number": number}
+                out[number] = {k: [reason] for k in range(len(rows))}
+                continue
+            target = ex[0] if ex is not None else None
+            problems: dict[int, list[str]] = {}
+            for k, rec in enumerate(rows):
+                p = existing_p.get(rec[3])
+                if p is None or p[1 + _P["household_id"]] == target:
+                    continue
+                if not self.allowed(p[1 + _P["region_id"]]):
+                    problems[k] = [
+                        _(
+                            "该人员已登记在您管辖范围以外的另一户中,不能通过导入迁入,"
+                            "请联系其所在区县办理。"
+                        )
+                    ]
+                    continue
+                source = p[1 + _P["household_id"]]
+                if p[1 + _P["relation"]] == Relation.HEAD and source not in in_batch:
+                    others = [m for m in members[source] if m[1] not in moving_ids]
+                    if others:
+                        problems[k] = [
+                            _(
+                                "该人员是户 %(number)s 的户主,原户还有其他成员,"
+                                "请先在原户变更户主后再导入。"
+                            )
+                            % {"number": source_numbers.get(source, "")}
+                        ]
+            if problems:
+                out[number] = problems
+        return out
+
+    def _build(
+        self,
+        accepted: dict[str, list[Record]],
+        existing_hh: dict[str, tuple],
+        existing_p: dict[str, tuple],
+        members: dict[int, list[tuple[int, str, str]]],
+        source_numbers: dict[int, str],
+    ) -> tuple[Plan, dict[str, int]]:
+        plan = Plan()
+        outcome = {"created": 0, "updated": 0, "unchanged": 0}
+        batch_ids = {rec[3] for rows in accepted.values() for rec in rows}
+        for number, rows in accepted.items():
+            head = next(rec[4] for rec in rows if rec[4][F_RELATION] == Relation.HEAD)
+            ex = existing_hh.get(number)
+            region = head[F_REGION]
+            wanted = household_values(number, head, ex)
+            if ex is None:
+                target: int | str = number  # resolved to the new id when written
+                plan.hh_create.append([*wanted, len(rows)])
+                household_changed = True
+            else:
+                existing_id: int = ex[0]
+                target = existing_id
+                household_changed = list(ex[1 : 1 + len(HOUSEHOLD_FIELDS)]) != wanted
+                if household_changed:
+                    plan.hh_update.append((existing_id, wanted))
+                    if ex[1 + _H["region_id"]] != region:
+                        plan.region_fix.append((region, existing_id))
+                        self.notes.region_changed += 1
+                file_head = head[F_ID]
+                listed = {rec[3] for rec in rows}
+                for pid, id_number, relation in members[existing_id]:
+                    if id_number not in listed:
+                        self.notes.absent_kept += 1
+                    if (
+                        relation == Relation.HEAD
+                        and id_number != file_head
+                        and id_number not in batch_ids
+                    ):
+                        plan.demote.append((Relation.OTHER, pid))
+                        self.notes.demoted_heads += 1
+            new_members: list[list[Any]] = []
+            changed_members = False
+            for rec in rows:
+                r = rec[4]
+                p = existing_p.get(rec[3])
+                name = r[F_NAME]
+                if p is None:
+                    values = [
+                        target,
+                        region,
+                        name,
+                        rec[6],
+                        r[F_ID],
+                        r[F_SEX],
+                        datetime.date.fromisoformat(r[F_BIRTH]),
+                        "",
+                        r[F_RELATION],
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        None,
+                        False,
+                        "",
+                        "",
+                    ]
+                    for pos, attr, default in _KEEPABLE:
+                        value = r[pos]
+                        values[_P[attr]] = default if value is None else value
+                    plan.p_create.append(values)
+                    new_members.append(values)
+                    outcome["created"] += 1
+                    continue
+                old = list(p[1:])
+                values = list(old)
+                values[_P["household_id"]] = target
+                values[_P["region_id"]] = region
+                if name != old[_P["name"]]:
+                    values[_P["name"]] = name
+                    values[_P["name_initials"]] = rec[6]
+                values[_P["sex"]] = r[F_SEX]
+                values[_P["birth_date"]] = datetime.date.fromisoformat(r[F_BIRTH])
+                values[_P["relation"]] = r[F_RELATION]
+                for pos, attr, _default in _KEEPABLE:
+                    value = r[pos]
+                    if value is not None:
+                        values[_P[attr]] = value
+                moved = old[_P["household_id"]] != target
+                if moved:
+                    source = old[_P["household_id"]]
+                    plan.recount.add(source)
+                    plan.left_behind_refresh.add(source)
+                    self.notes.moved += 1
+                    if len(self.notes.moved_list) < AUDIT_MOVED_LIMIT:
+                        self.notes.moved_list.append(
+                            {
+                                "person": mask_citizen_id(r[F_ID]),
+                                "from": source_numbers.get(source, ""),
+                                "to": number,
+                            }
+                        )
+                if values != old:
+                    pid = p[0]
+                    if old[_P["relation"]] == Relation.HEAD and (
+                        moved or r[F_RELATION] != Relation.HEAD
+                    ):
+                        keep = r[F_RELATION] != Relation.HEAD and not moved
+                        plan.demote.append((r[F_RELATION] if keep else Relation.OTHER, pid))
+                    plan.p_update.append((pid, values))
+                    changed_members = True
+                    outcome["updated"] += 1
+                elif household_changed and r is head:
+                    outcome["updated"] += 1
+                else:
+                    outcome["unchanged"] += 1
+            if ex is not None and (household_changed or changed_members or new_members):
+                plan.recount.add(ex[0])
+            if ex is None and not changed_members:
+                # A new household of new persons: its members are exactly these rows.
+                plan.left_behind_set += suggest_left_behind(new_members, self.today)
+            elif new_members or changed_members:
+                plan.left_behind_refresh.add(target)
+        return plan, outcome
+
+
+def where_in(qs: Any, field_name: str, values: Any) -> Any:
+    """`field IN (...)`; on PostgreSQL `= ANY(%s)` with one array parameter, which saves
+    parsing thousands of placeholders per query."""
+    values = list(values)
+    if connection.vendor != "postgresql":
+        return qs.filter(**{f"{field_name}__in": values})
+    model = qs.model
+    column = connection.ops.quote_name(_db_column(model, field_name))
+    table = connection.ops.quote_name(model._meta.db_table)
+    return qs.extra(where=[f"{table}.{column} = ANY(%s)"], params=[values])
+
+
+def suggest_left_behind(members: list[list[Any]], today: datetime.date) -> int:
+    """Set the suggested left-behind group on the person values of one new household (as
+    `services.left_behind_refresh` would); returns how many got one."""
+    facts = [
+        MemberFacts(
+            key=k,
+            relation=v[_P["relation"]],
+            sex=v[_P["sex"]],
+            birth_date=v[_P["birth_date"]],
+            work_status=v[_P["work_status"]],
+            months_away=v[_P["months_away"]],
+            labour=v[_P["labour"]],
+        )
+        for k, v in enumerate(members)
+    ]
+    groups = derive_left_behind(facts, today)
+    for k, values in enumerate(members):
+        values[_P["left_behind"]] = groups[k]
+    return sum(1 for group in groups.values() if group)
+
+
+def household_values(number: str, head: Any, existing: tuple | None) -> list[Any]:
+    """HOUSEHOLD_FIELDS as the file wants them; blanks keep what the registry has."""
+    old = list(existing[1 : 1 + len(HOUSEHOLD_FIELDS)]) if existing is not None else None
+
+    def pick(value: Any, attr: str, default: Any) -> Any:
+        if value is not None:
+            return value
+        return old[_H[attr]] if old is not None else default
+
+    income = head[F_INCOME]
+    causes = head[F_CAUSES]
+    return [
+        number,
+        head[F_REGION],
+        pick(head[F_TYPE], "household_type", HouseholdType.ORDINARY),
+        pick(head[F_MAIN_CAUSE], "main_cause", ""),
+        pick(list(causes) if causes is not None else None, "secondary_causes", []),
+        pick(Decimal(income) if income is not None else None, "net_income_per_person", None),
+        pick(head[F_ADDRESS], "address", ""),
+        pick(head[F_PHONE], "phone", ""),
+    ]

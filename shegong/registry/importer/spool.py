@@ -1,0 +1,80 @@
+"""The import's spool: checked rows wait in a temporary file, not in memory, between reading
+the file and writing the registry."""
+
+from __future__ import annotations
+
+import marshal
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+
+class Spool:
+    """Records appended to a temporary file in marshal chunks and read back in order: the
+    file, not memory, holds the rows between the two passes."""
+
+    CHUNK = 2000
+
+    def __init__(self) -> None:
+        self.file = tempfile.TemporaryFile(dir=work_dir())  # noqa: SIM115 (closed in __exit__)
+        self.buffer: list[Any] = []
+        self.count = 0
+
+    def __enter__(self) -> Spool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.file.close()
+
+    def append(self, record: Any) -> None:
+        self.buffer.append(record)
+        self.count += 1
+        if len(self.buffer) >= self.CHUNK:
+            self._dump()
+
+    def _dump(self) -> None:
+        if self.buffer:
+            data = marshal.dumps(self.buffer)
+            self.file.write(len(data).to_bytes(8, "little"))
+            self.file.write(data)
+            self.buffer = []
+
+    def flush(self) -> None:
+        self._dump()
+        self.file.flush()
+
+    def chunks(self) -> Iterator[list[Any]]:
+        # marshal.load() on a file reads in tiny pieces; one read per chunk is much faster.
+        self._dump()
+        self.file.seek(0)
+        read = self.file.read
+        while size := read(8):
+            yield marshal.loads(read(int.from_bytes(size, "little")))
+
+    def __iter__(self) -> Iterator[Any]:
+        for chunk in self.chunks():
+            yield from chunk
+
+
+def interleave(first: Spool, second: Spool) -> Iterator[Any]:
+    """The records of two spools, chunk by chunk (near file order when each holds every
+    other row)."""
+    others = second.chunks()
+    for chunk in first.chunks():
+        yield from chunk
+        yield from next(others, [])
+    for chunk in others:
+        yield from chunk
+
+
+def work_dir() -> str | None:
+    directory = Path(settings.EXPORT_DIR).parent / "imports"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return str(directory) if os.access(directory, os.W_OK) else None
