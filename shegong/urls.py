@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("shegong.core.urls")),
     path("workforce/", include("shegong.workforce.urls")),
     path("registry/", include("shegong.registry.urls")),
+    path("casework/", include("shegong.casework.urls")),
     path("api/v1/", include(("shegong.api_urls", "api"), namespace="api")),
     schema,
     docs,

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from shegong.casework.selectors import cases_of_household
 from shegong.core import audit
 from shegong.core.forms import apply_validation_error
 from shegong.core.idnumbers import mask_citizen_id
@@ -206,6 +207,14 @@ def household_detail_view(request, pk):
         "changes": CHANGE_TITLES,
         "may_edit": may_edit,
         "may_reveal": may_reveal and not reveal,
+        # The household's cases (casework decides which the actor may see).
+        "cases": (
+            cases_of_household(actor=actor, household=household)
+            if can(actor, Perm.VIEW_CASES, household.region_id)
+            else None
+        ),
+        "may_open_case": can(actor, Perm.WORK_CASES, household.region_id)
+        or can(actor, Perm.ASSIGN_CASES, household.region_id),
     }
     return render(request, "registry/household_detail.html", context)
 

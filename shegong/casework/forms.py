@@ -1,0 +1,339 @@
+"""Forms of the casework pages: they parse input; every rule stays in the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    AssigneeKind,
+    Attainment,
+    CaseSource,
+    ClosureReason,
+    Priority,
+    ReferralStatus,
+    ServiceType,
+    Stage,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+NONE_USERS: Any = None  # querysets are given per form instance
+
+
+def _blank(choices):
+    return [("", "—")] + list(choices)
+
+
+def _text(rows: int = 3) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows})
+
+
+class _Versioned(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class _Users(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.display_name
+
+
+class CaseFilterForm(forms.Form):
+    q = forms.CharField(label=_("户编号/成员姓名"), required=False, max_length=40)
+    stage = forms.ChoiceField(label=_("阶段"), required=False, choices=_blank(Stage.choices))
+    region = forms.CharField(label=_("区划代码"), required=False, max_length=12)
+    mine = forms.BooleanField(label=_("只看我负责的"), required=False)
+
+    def clean_region(self) -> str:
+        value = (self.cleaned_data.get("region") or "").strip()
+        if value and not value.isdigit():
+            raise forms.ValidationError(_("区划代码只能是数字。"))
+        return value.rstrip("0") if len(value) == 12 else value
+
+
+class CaseOpenForm(forms.Form):
+    person: Any = forms.ModelChoiceField(
+        label=_("服务对象(个人,可不选)"), queryset=None, required=False
+    )
+    source = forms.ChoiceField(label=_("案主来源"), choices=CaseSource.choices)
+    priority = forms.ChoiceField(label=_("紧急程度"), choices=Priority.choices)
+    presenting_problem = forms.CharField(label=_("求助问题"), widget=_text(4), max_length=2000)
+    consent = forms.BooleanField(label=_("服务对象已知情同意"), required=False)
+    worker = _Users(label=_("负责社工"), queryset=None, required=False)
+
+    def __init__(self, *args: Any, members: Any, workers: Any = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        person: Any = self.fields["person"]
+        person.queryset = members
+        person.label_from_instance = lambda p: f"{p.name}({p.get_relation_display()})"
+        if workers is None:
+            del self.fields["worker"]
+        else:
+            worker: Any = self.fields["worker"]
+            worker.queryset = workers
+            worker.required = True
+
+
+class CaseEditForm(_Versioned):
+    presenting_problem = forms.CharField(label=_("求助问题"), widget=_text(4), max_length=2000)
+    priority = forms.ChoiceField(label=_("紧急程度"), choices=Priority.choices)
+    consent = forms.BooleanField(label=_("服务对象已知情同意"), required=False)
+
+
+class MoveForm(_Versioned):
+    to = forms.ChoiceField(choices=Stage.choices, widget=forms.HiddenInput)
+    note = forms.CharField(label=_("说明(可不填)"), required=False, max_length=500)
+
+
+class AssessmentForm(forms.Form):
+    """One row per domain of the instrument: a score 1–5 and the evidence for it."""
+
+    SCORES = [(str(n), str(n)) for n in range(1, 6)]
+
+    assessed_on = forms.DateField(label=_("评估日期"), widget=DATE, initial=timezone.localdate)
+    summary = forms.CharField(label=_("评估小结"), widget=_text(3), required=False)
+
+    def __init__(self, *args: Any, domains: list[dict[str, Any]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.domains = domains
+        for d in domains:
+            self.fields[f"score_{d['code']}"] = forms.TypedChoiceField(
+                label=d["label"],
+                choices=self.SCORES,
+                coerce=int,
+                required=False,
+                widget=forms.RadioSelect(attrs={"class": "scores"}),
+            )
+            self.fields[f"evidence_{d['code']}"] = forms.CharField(
+                label=_("依据"), required=False, max_length=500
+            )
+
+    def rows(self) -> list[tuple[Any, Any]]:
+        return [(self[f"score_{d['code']}"], self[f"evidence_{d['code']}"]) for d in self.domains]
+
+    def scores(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        out = {}
+        for d in self.domains:
+            score = data.get(f"score_{d['code']}")
+            out[d["code"]] = {
+                "score": score if score != "" else None,
+                "evidence": data.get(f"evidence_{d['code']}", ""),
+            }
+        return out
+
+    def add_error(self, field: Any, error: Any) -> None:
+        # The service reports problems per domain code; show them on the score row.
+        if isinstance(field, str) and f"score_{field}" in self.fields:
+            field = f"score_{field}"
+        super().add_error(field, error)
+
+
+class PlanForm(_Versioned):
+    summary = forms.CharField(label=_("计划概要"), widget=_text(3), required=False)
+
+
+class GoalForm(_Versioned):
+    need = forms.ChoiceField(label=_("对应需求"))
+    description = forms.CharField(label=_("目标"), max_length=300)
+    measures = forms.CharField(label=_("服务措施"), widget=_text(2))
+    target_date = forms.DateField(label=_("目标日期"), widget=DATE)
+
+    def __init__(self, *args: Any, needs: list[tuple[str, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        need: Any = self.fields["need"]
+        need.choices = _blank(needs)
+
+
+class TaskForm(_Versioned):
+    title = forms.CharField(label=_("任务"), max_length=200)
+    assignee_kind = forms.ChoiceField(label=_("执行人类型"), choices=AssigneeKind.choices)
+    assignee = _Users(label=_("执行人(社工或志愿者)"), queryset=None, required=False)
+    partner: Any = forms.ModelChoiceField(label=_("合作机构"), queryset=None, required=False)
+    goal: Any = forms.ModelChoiceField(label=_("对应目标"), queryset=None, required=False)
+    due_on = forms.DateField(label=_("完成期限"), widget=DATE)
+    detail = forms.CharField(label=_("说明"), widget=_text(2), required=False)
+
+    def __init__(self, *args: Any, people: Any, partners: Any, goals: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        assignee: Any = self.fields["assignee"]
+        assignee.queryset = people
+        partner: Any = self.fields["partner"]
+        partner.queryset = partners
+        goal: Any = self.fields["goal"]
+        goal.queryset = goals
+
+
+class DecisionForm(_Versioned):
+    """Approve or return (plans and closures); the button pressed carries the decision."""
+
+    decision = forms.ChoiceField(choices=[("approve", "approve"), ("return", "return")])
+    note = forms.CharField(label=_("审批意见"), widget=_text(2), required=False)
+
+
+class ServiceForm(forms.Form):
+    service_type = forms.ChoiceField(label=_("服务类型"), choices=_blank(ServiceType.choices))
+    served_on = forms.DateField(label=_("服务日期"), widget=DATE, initial=timezone.localdate)
+    duration_minutes = forms.IntegerField(
+        label=_("时长(分钟)"),
+        min_value=1,
+        max_value=1440,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    place = forms.CharField(label=_("地点"), max_length=100)
+    people_present = forms.CharField(label=_("在场人员"), max_length=200, required=False)
+    content = forms.CharField(label=_("服务内容"), widget=_text(4))
+    next_step = forms.CharField(label=_("下一步"), widget=_text(2), required=False)
+
+
+class ReferralForm(forms.Form):
+    institution: Any = forms.ModelChoiceField(label=_("转介机构"), queryset=None)
+    need = forms.CharField(label=_("转介需求"), widget=_text(2))
+    consent_on = forms.DateField(label=_("服务对象同意日期"), widget=DATE, required=False)
+    sent_on = forms.DateField(
+        label=_("转介日期"), widget=DATE, initial=timezone.localdate, required=False
+    )
+
+    def __init__(self, *args: Any, institutions: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        institution: Any = self.fields["institution"]
+        institution.queryset = institutions
+        institution.label_from_instance = lambda i: f"{i.name}({i.get_kind_display()})"
+
+
+class ReferralUpdateForm(_Versioned):
+    referral = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(
+        label=_("新状态"),
+        choices=[
+            (s.value, s.label)
+            for s in (
+                ReferralStatus.ACCEPTED,
+                ReferralStatus.DECLINED,
+                ReferralStatus.SERVED,
+                ReferralStatus.CANCELLED,
+            )
+        ],
+    )
+    on = forms.DateField(label=_("日期"), widget=DATE, initial=timezone.localdate, required=False)
+    note = forms.CharField(label=_("说明(拒绝原因/服务结果)"), required=False, max_length=1000)
+
+
+class FollowUpForm(forms.Form):
+    due_on = forms.DateField(label=_("回访日期"), widget=DATE)
+    purpose = forms.CharField(label=_("回访目的"), max_length=200)
+
+
+class FollowUpDoneForm(_Versioned):
+    follow_up = forms.IntegerField(widget=forms.HiddenInput)
+    done_on = forms.DateField(
+        label=_("实际回访日期"), widget=DATE, initial=timezone.localdate, required=False
+    )
+    note = forms.CharField(label=_("回访记录"), widget=_text(2), required=False)
+
+
+class EvaluationForm(forms.Form):
+    income_before = forms.DecimalField(
+        label=_("服务前家庭年人均纯收入(元)"), required=False, max_digits=10, decimal_places=2
+    )
+    income_after = forms.DecimalField(
+        label=_("服务后家庭年人均纯收入(元)"), required=False, max_digits=10, decimal_places=2
+    )
+    employed_before = forms.IntegerField(
+        label=_("服务前就业人数"), required=False, min_value=0, max_value=50
+    )
+    employed_after = forms.IntegerField(
+        label=_("服务后就业人数"), required=False, min_value=0, max_value=50
+    )
+    left_poverty = forms.BooleanField(label=_("家庭已脱贫"), required=False)
+    summary = forms.CharField(label=_("评估结论"), widget=_text(4), required=False)
+
+    def __init__(self, *args: Any, goals: list[Any], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.goals = goals
+        for g in goals:
+            self.fields[f"goal_{g.pk}"] = forms.ChoiceField(
+                label=g.description,
+                choices=_blank(Attainment.choices),
+                required=False,
+                initial=g.attainment,
+            )
+        self.order_fields([f"goal_{g.pk}" for g in goals])
+
+    def attainment(self) -> dict[int, str]:
+        return {g.pk: self.cleaned_data.get(f"goal_{g.pk}", "") for g in self.goals}
+
+
+class CloseForm(_Versioned):
+    reason = forms.ChoiceField(label=_("结案原因"), choices=_blank(ClosureReason.choices))
+    note = forms.CharField(label=_("结案说明"), widget=_text(2), required=False)
+
+
+class ReopenForm(_Versioned):
+    reason = forms.CharField(label=_("重新开案原因"), widget=_text(2), required=False)
+
+
+class TransferForm(_Versioned):
+    to_worker = _Users(label=_("接收社工"), queryset=None)
+    reason = forms.CharField(label=_("转案原因"), widget=_text(2), required=False)
+
+    def __init__(self, *args: Any, workers: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        to_worker: Any = self.fields["to_worker"]
+        to_worker.queryset = workers
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(label=_("保密记录"), widget=_text(3), required=False)
+
+
+class TaskDoneForm(_Versioned):
+    done_on = forms.DateField(
+        label=_("完成日期"), widget=DATE, initial=timezone.localdate, required=False
+    )
+    result = forms.CharField(label=_("完成情况"), widget=_text(3), required=False)
+
+
+class StudyFilterForm(forms.Form):
+    q = forms.CharField(label=_("关键词"), required=False, max_length=40)
+    need = forms.ChoiceField(label=_("需求"), required=False)
+    service_type = forms.ChoiceField(
+        label=_("服务类型"), required=False, choices=_blank(ServiceType.choices)
+    )
+
+    def __init__(self, *args: Any, needs: list[tuple[str, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        need: Any = self.fields["need"]
+        need.choices = _blank(needs)
+
+
+class StudyForm(_Versioned):
+    title = forms.CharField(label=_("标题"), max_length=200)
+    background = forms.CharField(label=_("案例背景"), widget=_text(4))
+    needs = forms.MultipleChoiceField(
+        label=_("主要需求"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    service_types = forms.MultipleChoiceField(
+        label=_("服务类型"),
+        required=False,
+        choices=ServiceType.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    process = forms.CharField(label=_("服务过程"), widget=_text(5))
+    outcome = forms.CharField(label=_("服务成效"), widget=_text(3))
+    reflection = forms.CharField(label=_("经验与反思"), widget=_text(3), required=False)
+
+    def __init__(self, *args: Any, needs: list[tuple[str, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["needs"]
+        field.choices = needs
+
+
+class SummaryForm(forms.Form):
+    by = forms.ChoiceField(
+        label=_("汇总方式"),
+        required=False,
+        choices=[("worker", _("按社工")), ("agency", _("按机构")), ("county", _("按县(市、区)"))],
+    )

@@ -1,0 +1,483 @@
+"""The forms of the case page and the service each one calls.
+
+Every action is a builder: given the page's state and the posted data (or None to show an
+empty form), it returns the form and the call that runs its service. The case page shows the
+forms the actor may use at the case's stage and runs the one that was posted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from .. import selectors, services
+from ..forms import (
+    AssessmentForm,
+    CaseEditForm,
+    CloseForm,
+    DecisionForm,
+    EvaluationForm,
+    FollowUpDoneForm,
+    FollowUpForm,
+    GoalForm,
+    MoveForm,
+    NoteForm,
+    PlanForm,
+    ReferralForm,
+    ReferralUpdateForm,
+    ReopenForm,
+    ServiceForm,
+    TaskForm,
+    TransferForm,
+)
+from ..models import Case, Stage
+from ._common import version_of
+
+
+@dataclass
+class Page:
+    """What the case page knows about the case and the actor."""
+
+    actor: Any
+    case: Case
+    file: selectors.CaseFile
+    work: bool = False
+    approve: bool = False
+    assign: bool = False
+    domains: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def plan(self) -> Any:
+        return self.file.plan
+
+
+Built = tuple[Any, Callable[[], Any]]
+
+
+def _v(page: Page) -> dict[str, Any]:
+    return {"version": page.case.version}
+
+
+def _edit(page: Page, data: Any) -> Built:
+    c = page.case
+    form = CaseEditForm(
+        data,
+        initial={
+            "presenting_problem": c.presenting_problem,
+            "priority": c.priority,
+            "consent": c.consent,
+            **_v(page),
+        },
+    )
+
+    def call():
+        d = form.cleaned_data
+        services.case_update(
+            actor=page.actor,
+            case=c,
+            version=version_of(form),
+            presenting_problem=d["presenting_problem"],
+            priority=d["priority"],
+            consent=d["consent"],
+        )
+
+    return form, call
+
+
+def _move(page: Page, data: Any) -> Built:
+    form = MoveForm(data, initial=_v(page))
+
+    def call():
+        d = form.cleaned_data
+        services.case_move(
+            actor=page.actor, case=page.case, to=d["to"], version=version_of(form), note=d["note"]
+        )
+
+    return form, call
+
+
+def _assess(page: Page, data: Any) -> Built:
+    form = AssessmentForm(data, domains=page.domains)
+
+    def call():
+        d = form.cleaned_data
+        services.assessment_record(
+            actor=page.actor,
+            case=page.case,
+            scores=form.scores(),
+            summary=d["summary"],
+            assessed_on=d["assessed_on"],
+        )
+
+    return form, call
+
+
+def _plan_start(page: Page, data: Any) -> Built:
+    form = PlanForm(data)
+
+    def call():
+        services.plan_start(actor=page.actor, case=page.case, summary=form.cleaned_data["summary"])
+
+    return form, call
+
+
+def _need_plan(page: Page) -> Any:
+    if page.plan is None:
+        raise ValidationError(_("请先开始制定服务计划。"))
+    return page.plan
+
+
+def _plan(page: Page, data: Any) -> Built:
+    plan = page.plan
+    initial = {"summary": plan.summary, "version": plan.version} if plan else {}
+    form = PlanForm(data, initial=initial)
+
+    def call():
+        services.plan_save(
+            actor=page.actor,
+            plan=_need_plan(page),
+            summary=form.cleaned_data["summary"],
+            version=version_of(form),
+        )
+
+    return form, call
+
+
+def need_choices(page: Page) -> list[tuple[str, str]]:
+    ranked = [(n.code, n.label) for n in page.file.ranked_needs]
+    codes = {c for c, _label in ranked}
+    return ranked + [(d["code"], d["label"]) for d in page.domains if d["code"] not in codes]
+
+
+def _goal(page: Page, data: Any) -> Built:
+    form = GoalForm(data, needs=need_choices(page))
+
+    def call():
+        d = form.cleaned_data
+        services.goal_add(
+            actor=page.actor,
+            plan=_need_plan(page),
+            need=d["need"],
+            description=d["description"],
+            measures=d["measures"],
+            target_date=d["target_date"],
+        )
+
+    return form, call
+
+
+def _task(page: Page, data: Any) -> Built:
+    c = page.case
+    form = TaskForm(
+        data,
+        people=selectors.task_assignees(case=c),
+        partners=selectors.referral_institutions(actor=page.actor, case=c),
+        goals=selectors.plan_goals(plan=page.plan),
+    )
+
+    def call():
+        d = form.cleaned_data
+        services.task_add(
+            actor=page.actor,
+            plan=_need_plan(page),
+            title=d["title"],
+            assignee_kind=d["assignee_kind"],
+            assignee=d["assignee"],
+            partner=d["partner"],
+            goal=d["goal"],
+            due_on=d["due_on"],
+            detail=d["detail"],
+        )
+
+    return form, call
+
+
+def _plan_submit(page: Page, data: Any) -> Built:
+    form = PlanForm(data, initial={"version": page.plan.version} if page.plan else {})
+
+    def call():
+        services.plan_submit(actor=page.actor, plan=_need_plan(page), version=version_of(form))
+
+    return form, call
+
+
+def _plan_review(page: Page, data: Any) -> Built:
+    form = DecisionForm(data, initial={"version": page.plan.version} if page.plan else {})
+
+    def call():
+        d = form.cleaned_data
+        services.plan_review(
+            actor=page.actor,
+            plan=_need_plan(page),
+            approve=d["decision"] == "approve",
+            note=d["note"],
+            version=version_of(form),
+        )
+
+    return form, call
+
+
+def _service(page: Page, data: Any) -> Built:
+    form = ServiceForm(data)
+
+    def call():
+        services.service_add(actor=page.actor, case=page.case, **form.cleaned_data)
+
+    return form, call
+
+
+def _referral(page: Page, data: Any) -> Built:
+    form = ReferralForm(
+        data, institutions=selectors.referral_institutions(actor=page.actor, case=page.case)
+    )
+
+    def call():
+        d = form.cleaned_data
+        services.referral_add(
+            actor=page.actor,
+            case=page.case,
+            institution=d["institution"],
+            need=d["need"],
+            consent_on=d["consent_on"],
+            sent_on=d["sent_on"],
+        )
+
+    return form, call
+
+
+def _row(rows: list[Any], pk: Any) -> Any:
+    found = next((r for r in rows if r.pk == pk), None)
+    if found is None:
+        raise ValidationError(_("没有找到该记录,请刷新页面。"))
+    return found
+
+
+def _referral_update(page: Page, data: Any) -> Built:
+    form = ReferralUpdateForm(data)
+
+    def call():
+        d = form.cleaned_data
+        services.referral_update(
+            actor=page.actor,
+            referral=_row(page.file.referrals, d["referral"]),
+            status=d["status"],
+            version=version_of(form),
+            on=d["on"],
+            note=d["note"],
+        )
+
+    return form, call
+
+
+def _follow_up(page: Page, data: Any) -> Built:
+    form = FollowUpForm(data)
+
+    def call():
+        d = form.cleaned_data
+        services.follow_up_add(
+            actor=page.actor, case=page.case, due_on=d["due_on"], purpose=d["purpose"]
+        )
+
+    return form, call
+
+
+def _follow_up_done(page: Page, data: Any) -> Built:
+    form = FollowUpDoneForm(data)
+
+    def call():
+        d = form.cleaned_data
+        services.follow_up_complete(
+            actor=page.actor,
+            follow_up=_row(page.file.follow_ups, d["follow_up"]),
+            note=d["note"],
+            done_on=d["done_on"],
+            version=version_of(form),
+        )
+
+    return form, call
+
+
+def _evaluation(page: Page, data: Any) -> Built:
+    form = EvaluationForm(data, goals=page.file.goals)
+
+    def call():
+        d = form.cleaned_data
+        services.evaluation_record(
+            actor=page.actor,
+            case=page.case,
+            summary=d["summary"],
+            attainment=form.attainment(),
+            left_poverty=d["left_poverty"],
+            income_before=d["income_before"],
+            income_after=d["income_after"],
+            employed_before=d["employed_before"],
+            employed_after=d["employed_after"],
+        )
+
+    return form, call
+
+
+def _close(page: Page, data: Any) -> Built:
+    form = CloseForm(data, initial=_v(page))
+
+    def call():
+        d = form.cleaned_data
+        services.case_close(
+            actor=page.actor,
+            case=page.case,
+            reason=d["reason"],
+            note=d["note"],
+            version=version_of(form),
+        )
+
+    return form, call
+
+
+def _closure_review(page: Page, data: Any) -> Built:
+    form = DecisionForm(data, initial=_v(page))
+
+    def call():
+        d = form.cleaned_data
+        services.closure_review(
+            actor=page.actor,
+            case=page.case,
+            approve=d["decision"] == "approve",
+            note=d["note"],
+            version=version_of(form),
+        )
+
+    return form, call
+
+
+def _reopen(page: Page, data: Any) -> Built:
+    form = ReopenForm(data, initial=_v(page))
+
+    def call():
+        services.case_reopen(
+            actor=page.actor,
+            case=page.case,
+            reason=form.cleaned_data["reason"],
+            version=version_of(form),
+        )
+
+    return form, call
+
+
+def _transfer(page: Page, data: Any) -> Built:
+    c = page.case
+    org = None if page.assign else c.organisation_id
+    workers = selectors.region_workers(region_code=c.region_id, organisation_id=org).exclude(
+        pk=c.worker_id
+    )
+    form = TransferForm(data, workers=workers, initial=_v(page))
+
+    def call():
+        d = form.cleaned_data
+        services.case_transfer(
+            actor=page.actor,
+            case=c,
+            to_worker=d["to_worker"],
+            reason=d["reason"],
+            version=version_of(form),
+        )
+
+    return form, call
+
+
+def _note(page: Page, data: Any) -> Built:
+    form = NoteForm(data)
+
+    def call():
+        services.note_add(actor=page.actor, case=page.case, body=form.cleaned_data["body"])
+
+    return form, call
+
+
+ACTIONS: dict[str, Callable[[Page, Any], Built]] = {
+    "edit": _edit,
+    "move": _move,
+    "assess": _assess,
+    "plan_start": _plan_start,
+    "plan": _plan,
+    "goal": _goal,
+    "task": _task,
+    "plan_submit": _plan_submit,
+    "plan_review": _plan_review,
+    "service": _service,
+    "referral": _referral,
+    "referral_update": _referral_update,
+    "follow_up": _follow_up,
+    "follow_up_done": _follow_up_done,
+    "evaluation": _evaluation,
+    "close": _close,
+    "closure_review": _closure_review,
+    "reopen": _reopen,
+    "transfer": _transfer,
+    "note": _note,
+}
+
+# Where the page scrolls to after each action.
+ANCHORS = {
+    "edit": "intake",
+    "assess": "assessment",
+    "plan_start": "plan",
+    "plan": "plan",
+    "goal": "plan",
+    "task": "plan",
+    "plan_submit": "plan",
+    "plan_review": "plan",
+    "service": "services",
+    "referral": "referrals",
+    "referral_update": "referrals",
+    "follow_up": "follow-ups",
+    "follow_up_done": "follow-ups",
+    "evaluation": "evaluation",
+    "close": "closure",
+    "closure_review": "closure",
+    "reopen": "closure",
+    "transfer": "transfer",
+    "note": "notes",
+}
+
+
+def available(page: Page) -> set[str]:
+    """The forms this actor may use on this case now (the services check again)."""
+    c, stage, plan = page.case, page.case.stage, page.plan
+    out: set[str] = set()
+    if page.work:
+        open_case = stage != Stage.CLOSED
+        if open_case:
+            out |= {"move", "follow_up", "referral", "referral_update", "note"}
+        if stage == Stage.INTAKE:
+            out.add("edit")
+        if stage == Stage.ASSESSMENT or (stage == Stage.EVALUATION and page.file.first_assessment):
+            out.add("assess")
+        if stage in (Stage.PLANNING, Stage.INTERVENTION):
+            if stage == Stage.PLANNING and (plan is None or plan.status == "approved"):
+                out.add("plan_start")
+            if plan is not None and plan.status != "pending":
+                out |= {"plan", "goal", "task"}
+            if plan is not None and plan.status == "draft" and c.organisation.plans_need_approval:
+                out.add("plan_submit")
+        if stage not in (Stage.INTAKE, Stage.CLOSED):
+            out.add("service")
+        if stage == Stage.EVALUATION:
+            out.add("evaluation")
+            if not c.closure_pending:
+                out.add("close")
+        out.add("follow_up_done")
+    if page.approve:
+        out.add("note")
+        if plan is not None and plan.status == "pending":
+            out.add("plan_review")
+        if c.closure_pending:
+            out.add("closure_review")
+    if stage == Stage.CLOSED and (page.work or page.assign):
+        out.add("reopen")
+    if stage != Stage.CLOSED and (page.work or page.assign):
+        out.add("transfer")
+    return out
