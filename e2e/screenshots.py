@@ -15,6 +15,8 @@ from playwright.sync_api import sync_playwright
 
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
 OUT = Path(sys.argv[2] if len(sys.argv) > 2 else "var/screenshots")
+# Optional third argument: only the pages whose path contains it (e.g. "/casework/").
+ONLY = sys.argv[3] if len(sys.argv) > 3 else ""
 PASSWORD = "Shegong2026demo"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -41,9 +43,24 @@ PAGES = {
         "/registry/imports/new/",
         "/registry/duplicates/",
     ],
-    "province": ["/regions/411525000000/", "/calendar/", "/registry/"],
-    "gushi_worker": ["/", "/registry/"],
-    "volunteer": ["/"],
+    "province": ["/regions/411525000000/", "/calendar/", "/registry/", "/casework/summary/"],
+    "gushi_worker": [
+        "/",
+        "/registry/",
+        "/casework/",
+        "/casework/cases/",
+        "/casework/cases/new/",
+        "/casework/studies/",
+        "/casework/summary/?by=agency",
+        # With demo cases: the first few are at intake … closed, one per stage.
+        "/casework/cases/1/",
+        "/casework/cases/2/",
+        "/casework/cases/3/",
+        "/casework/cases/4/",
+        "/casework/cases/6/",
+        "/casework/cases/7/",
+    ],
+    "volunteer": ["/", "/casework/", "/casework/tasks/"],
 }
 SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
 
@@ -64,6 +81,8 @@ def main() -> int:
                 page.fill("#id_password", PASSWORD)
                 page.click("button[type=submit]")
                 for path in paths:
+                    if ONLY and ONLY not in path:
+                        continue
                     response = page.goto(f"{BASE}{path}")
                     name = f"{size_name}-{user}-{path.strip('/').replace('/', '_') or 'home'}"
                     page.screenshot(path=OUT / f"{name}.png", full_page=True)

@@ -124,11 +124,9 @@ class AssessmentForm(forms.Form):
             }
         return out
 
-    def add_error(self, field: Any, error: Any) -> None:
-        # The service reports problems per domain code; show them on the score row.
-        if isinstance(field, str) and f"score_{field}" in self.fields:
-            field = f"score_{field}"
-        super().add_error(field, error)
+    def field_for(self, code: str) -> str:
+        """The form field that shows a problem the service reported for a domain code."""
+        return f"score_{code}" if f"score_{code}" in self.fields else code
 
 
 class PlanForm(_Versioned):

@@ -500,3 +500,17 @@ def test_login_page_is_used_for_anonymous_visitors(client, gushi_worker, village
     response = client.get(reverse("casework:case_detail", args=[case.pk]))
     assert response.status_code == 302
     assert PASSWORD  # the personas' password is shared with the other tests
+
+
+def test_a_missing_score_shows_on_its_domain_row(worker_client, gushi_worker, village):
+    case = _case(village, gushi_worker, stage=Stage.ASSESSMENT)
+    scores = {f"score_{code}": "4" for code in _domain_codes()}
+    scores["score_income"] = "2"  # a need, without evidence
+    response = _post(worker_client, case, "assess", assessed_on=_today(), **scores)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert response.context["forms"]["assess"].errors["score_income"] == [
+        "“经济收入”存在困难,请填写依据。"
+    ]
+    assert case.assessments.count() == 0
+    assert "“经济收入”存在困难,请填写依据。" in body

@@ -105,13 +105,21 @@ def _assess(page: Page, data: Any) -> Built:
 
     def call():
         d = form.cleaned_data
-        services.assessment_record(
-            actor=page.actor,
-            case=page.case,
-            scores=form.scores(),
-            summary=d["summary"],
-            assessed_on=d["assessed_on"],
-        )
+        try:
+            services.assessment_record(
+                actor=page.actor,
+                case=page.case,
+                scores=form.scores(),
+                summary=d["summary"],
+                assessed_on=d["assessed_on"],
+            )
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                raise
+            # The service names domains by code; show each problem on its score row.
+            raise ValidationError(
+                {form.field_for(code): errors for code, errors in exc.error_dict.items()}
+            ) from exc
 
     return form, call
 

@@ -188,5 +188,6 @@ def case_detail_view(request, pk):
     if run(form, call):
         messages.success(request, _("已保存。"))
         url = reverse("casework:case_detail", kwargs={"pk": page.case.pk})
-        return redirect(f"{url}#{ANCHORS.get(action, 'top')}")
+        anchor = ANCHORS.get(action)
+        return redirect(f"{url}#{anchor}" if anchor else url)
     return render(request, "casework/case_detail.html", _context(page, action, form))
