@@ -261,8 +261,13 @@ def main() -> None:
 
     batch = create_batch(actor=user, region_code="410000000000", file_name=path.name)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    phases: dict[str, float] = {}  # progress message → when it was first reported
+
+    def on_progress(phase: str, done: int, total: int | None) -> None:
+        phases.setdefault(phase, time.perf_counter())
+
     t = time.perf_counter()
-    batch = run_import(batch, path)
+    batch = run_import(batch, path, on_progress=on_progress)
     elapsed = time.perf_counter() - t
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     assert batch.status == "done", batch.message
@@ -280,6 +285,19 @@ def main() -> None:
     floor_how = "COPY FROM STDIN" if vendor == "postgresql" else "executemany INSERT"
     print(f"raw floor ({floor_how}, unindexed copy): {floor_s:8.1f} s  {floor_rate:10,.0f} rows/s")
     print(f"ratio import/floor: {rate / floor_rate:.1%}")
+    # Where the import's time went: from one progress message to the next (checking, writing,
+    # the error report and summary).
+    marks = sorted(phases.items(), key=lambda item: item[1])
+    ends = [at for _phase, at in marks[1:]] + [t + elapsed]
+    starts = [t] + [at for _phase, at in marks[1:]]
+    names = [marks[0][0] if marks else "", *[phase for phase, _at in marks[1:]]]
+    print(
+        "phases: "
+        + ", ".join(
+            f"{name} {end - start:.1f} s"
+            for name, start, end in zip(names, starts, ends, strict=True)
+        )
+    )
     print(f"peak RSS: {rss_before / 1024:.0f} MiB before import, {rss_after / 1024:.0f} MiB after")
     if not args.keep:
         empty_registry()
