@@ -176,8 +176,6 @@ class ServiceForm(forms.Form):
     served_on = forms.DateField(label=_("服务日期"), widget=DATE, initial=timezone.localdate)
     duration_minutes = forms.IntegerField(
         label=_("时长(分钟)"),
-        min_value=1,
-        max_value=1440,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     place = forms.CharField(label=_("地点"), max_length=100)
