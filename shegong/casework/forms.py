@@ -67,6 +67,7 @@ class CaseOpenForm(forms.Form):
         super().__init__(*args, **kwargs)
         person: Any = self.fields["person"]
         person.queryset = members
+        person.empty_label = _("整户")
         person.label_from_instance = lambda p: f"{p.name}({p.get_relation_display()})"
         if workers is None:
             del self.fields["worker"]
@@ -251,7 +252,7 @@ class EvaluationForm(forms.Form):
         self.goals = goals
         for g in goals:
             self.fields[f"goal_{g.pk}"] = forms.ChoiceField(
-                label=g.description,
+                label=_("目标达成情况:%(goal)s") % {"goal": g.description},
                 choices=_blank(Attainment.choices),
                 required=False,
                 initial=g.attainment,
