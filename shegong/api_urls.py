@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from shegong.casework import api as casework_api
 from shegong.core import api as core_api
 from shegong.core.routing import RouteSpec
 from shegong.registry import api as registry_api
@@ -14,6 +15,10 @@ router.register("tasks", core_api.TaskViewSet, basename="task")
 router.register("organisations", workforce_api.OrganisationViewSet, basename="organisation")
 router.register("households", registry_api.HouseholdViewSet, basename="household")
 router.register("persons", registry_api.PersonViewSet, basename="person")
+router.register("cases", casework_api.CaseViewSet, basename="case")
+router.register("service-records", casework_api.ServiceRecordViewSet, basename="servicerecord")
+router.register("referrals", casework_api.ReferralViewSet, basename="referral")
+router.register("follow-ups", casework_api.FollowUpViewSet, basename="followup")
 
 me = path("me/", core_api.MeView.as_view(), name="me")
 me.shegong = RouteSpec(kind="list")  # type: ignore[attr-defined]

@@ -219,6 +219,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # One name per choice set where fields of different names (or one name) share them.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStageEnum": "shegong.casework.models.Stage",
+        "ClosureReasonEnum": "shegong.casework.models.ClosureReason",
+        "ReferralStatusEnum": "shegong.casework.models.ReferralStatus",
+        "FollowUpStatusEnum": "shegong.casework.models.FollowUpStatus",
+    },
 }
 
 TASKS = {

@@ -27,6 +27,7 @@ from .models import (
     Referral,
     ReferralStatus,
     ServicePlan,
+    ServiceRecord,
     Stage,
     TaskStatus,
 )
@@ -417,3 +418,60 @@ def plan_goals(*, plan: ServicePlan | None) -> QuerySet[Any]:
     if plan is None:
         return PlanGoal.objects.none()
     return PlanGoal.objects.filter(plan_id=plan.pk).order_by("target_date", "id")
+
+
+# --- rows of a case, for the API ------------------------------------------------------------
+
+
+def service_list(*, actor: Any, case_id: int | None = None) -> QuerySet[ServiceRecord]:
+    qs = ServiceRecord.objects.visible_to(actor).select_related("case", "worker")
+    if case_id:
+        qs = qs.filter(case_id=case_id)
+    return qs.order_by("-id")
+
+
+def service_get(*, actor: Any, pk: Any) -> ServiceRecord:
+    return access(
+        ServiceRecord.objects.select_related("case", "worker"), actor, Perm.VIEW_CASES, pk=pk
+    )
+
+
+def referral_list(
+    *, actor: Any, case_id: int | None = None, status: str = "", overdue: bool = False
+) -> QuerySet[Referral]:
+    qs = Referral.objects.visible_to(actor).select_related("case", "institution")
+    if case_id:
+        qs = qs.filter(case_id=case_id)
+    if status:
+        qs = qs.filter(status=status)
+    if overdue:
+        qs = qs.filter(
+            status__in=[ReferralStatus.SENT, ReferralStatus.ACCEPTED],
+            due_on__lt=timezone.localdate(),
+        )
+    return qs.order_by("-id")
+
+
+def referral_get(*, actor: Any, pk: Any) -> Referral:
+    return access(
+        Referral.objects.select_related("case", "institution"), actor, Perm.VIEW_CASES, pk=pk
+    )
+
+
+def follow_up_list(
+    *, actor: Any, case_id: int | None = None, status: str = "", mine: bool = False
+) -> QuerySet[FollowUp]:
+    qs = FollowUp.objects.visible_to(actor).select_related("case", "assigned_to")
+    if case_id:
+        qs = qs.filter(case_id=case_id)
+    if status:
+        qs = qs.filter(status=status)
+    if mine:
+        qs = qs.filter(assigned_to_id=actor.pk)
+    return qs.order_by("-id")
+
+
+def follow_up_get(*, actor: Any, pk: Any) -> FollowUp:
+    return access(
+        FollowUp.objects.select_related("case", "assigned_to"), actor, Perm.VIEW_CASES, pk=pk
+    )
