@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shegong.core.models import Region
-from shegong.core.regions import prefix_of
-from shegong.core.scoping import ScopedManager, ScopedQuerySet
+from shegong.core.regions import LEVEL_WIDTHS, prefix_of
+from shegong.core.roles import Perm
+from shegong.core.scoping import ScopedManager, ScopedQuerySet, jurisdiction, prefixes_q
 
 
 class InstitutionKind(models.TextChoices):
@@ -28,6 +32,52 @@ class InstitutionKind(models.TextChoices):
     HEALTH = "health", _("医疗卫生机构")
     EDUCATION = "education", _("教育机构")
     OTHER = "other", _("其他")
+
+
+def ancestor_codes(prefix: str) -> list[str]:
+    """Codes of the regions above a jurisdiction prefix ('411525' → Henan, 信阳市)."""
+    return [prefix[:w].ljust(12, "0") for w in LEVEL_WIDTHS.values() if w < len(prefix)]
+
+
+def reach_prefix(prefix: str) -> str:
+    """The part of the map whose institutions reach a jurisdiction.
+
+    Below county level that is the whole county: `Institution.serves` lets any institution of
+    a county take referrals from anywhere in it, so a township sees its neighbours' centres.
+    """
+    return prefix[:6] if len(prefix) > LEVEL_WIDTHS["county"] else prefix
+
+
+class InstitutionQuerySet(ScopedQuerySet):
+    """Institutions; visibility follows the area an institution serves, not only where it sits."""
+
+    scope_perm = Perm.VIEW_RESOURCES
+
+    def visible_to(self, actor: Any, perm: str | None = None) -> InstitutionQuerySet:
+        """Institutions inside the jurisdiction, plus those of the regions above it.
+
+        A provincial or city institution is in every county's directory, since it serves them
+        all; an institution of another county is not.
+        """
+        prefixes = jurisdiction(actor, perm or self.scope_perm)
+        if not prefixes:
+            return self.none()
+        if "" in prefixes:  # the operator sees everything
+            return self.all()
+        reach = sorted({reach_prefix(p) for p in prefixes})
+        above = sorted({code for p in reach for code in ancestor_codes(p)})
+        return self.filter(prefixes_q("region_id", reach) | Q(region_id__in=above))
+
+    def active(self) -> InstitutionQuerySet:
+        """Institutions still taking referrals."""
+        return self.filter(is_active=True)
+
+    def serving(self, region_code: str) -> InstitutionQuerySet:
+        """Institutions whose reach includes `region_code` (the same rule as `serves`)."""
+        above = Q(region_id__in=[region_code, *ancestor_codes(prefix_of(region_code))])
+        if region_code[:6] == "410000":  # a provincial code has no county to share
+            return self.filter(above)
+        return self.filter(above | prefixes_q("region_id", [region_code[:6]]))
 
 
 class Institution(models.Model):
@@ -51,7 +101,7 @@ class Institution(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
 
-    objects = ScopedManager.from_queryset(ScopedQuerySet)()
+    objects = ScopedManager.from_queryset(InstitutionQuerySet)()
 
     class Meta:
         verbose_name = _("资源机构")
