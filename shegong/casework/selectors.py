@@ -400,15 +400,8 @@ def task_assignees(*, case: Case) -> QuerySet[Any]:
 
 def referral_institutions(*, actor: Any, case: Case) -> QuerySet[Any]:
     """Institutions of the resource directory that serve the case's household."""
-    try:
-        from shegong.resources.selectors import institutions_for_case
-    except ImportError:  # the directory's own selector is not there yet: same rule, plainly
-        from shegong.resources.models import Institution
+    from shegong.resources.selectors import institutions_for_case
 
-        prefixes = [case.region_id[:n] + "0" * (12 - n) for n in (2, 4, 6, 9, 12)]
-        return Institution.objects.filter(is_active=True).filter(
-            Q(region_id__in=prefixes) | prefixes_q("region_id", [case.region_id[:6]])
-        )
     return institutions_for_case(actor=actor, region_code=case.region_id, kind=None, q="")
 
 
