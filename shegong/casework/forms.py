@@ -55,13 +55,13 @@ class CaseFilterForm(forms.Form):
 
 class CaseOpenForm(forms.Form):
     person: Any = forms.ModelChoiceField(
-        label=_("服务对象(个人,可不选)"), queryset=None, required=False
+        label=_("服务对象(个人,可不选)"), queryset=None, required=False, empty_label="—"
     )
     source = forms.ChoiceField(label=_("案主来源"), choices=CaseSource.choices)
     priority = forms.ChoiceField(label=_("紧急程度"), choices=Priority.choices)
     presenting_problem = forms.CharField(label=_("求助问题"), widget=_text(4), max_length=2000)
     consent = forms.BooleanField(label=_("服务对象已知情同意"), required=False)
-    worker = _Users(label=_("负责社工"), queryset=None, required=False)
+    worker = _Users(label=_("负责社工"), queryset=None, required=False, empty_label="—")
 
     def __init__(self, *args: Any, members: Any, workers: Any = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -149,9 +149,15 @@ class GoalForm(_Versioned):
 class TaskForm(_Versioned):
     title = forms.CharField(label=_("任务"), max_length=200)
     assignee_kind = forms.ChoiceField(label=_("执行人类型"), choices=AssigneeKind.choices)
-    assignee = _Users(label=_("执行人(社工或志愿者)"), queryset=None, required=False)
-    partner: Any = forms.ModelChoiceField(label=_("合作机构"), queryset=None, required=False)
-    goal: Any = forms.ModelChoiceField(label=_("对应目标"), queryset=None, required=False)
+    assignee = _Users(
+        label=_("执行人(社工或志愿者)"), queryset=None, required=False, empty_label="—"
+    )
+    partner: Any = forms.ModelChoiceField(
+        label=_("合作机构"), queryset=None, required=False, empty_label="—"
+    )
+    goal: Any = forms.ModelChoiceField(
+        label=_("对应目标"), queryset=None, required=False, empty_label="—"
+    )
     due_on = forms.DateField(label=_("完成期限"), widget=DATE)
     detail = forms.CharField(label=_("说明"), widget=_text(2), required=False)
 
@@ -186,7 +192,7 @@ class ServiceForm(forms.Form):
 
 
 class ReferralForm(forms.Form):
-    institution: Any = forms.ModelChoiceField(label=_("转介机构"), queryset=None)
+    institution: Any = forms.ModelChoiceField(label=_("转介机构"), queryset=None, empty_label="—")
     need = forms.CharField(label=_("转介需求"), widget=_text(2))
     consent_on = forms.DateField(label=_("服务对象同意日期"), widget=DATE, required=False)
     sent_on = forms.DateField(
@@ -273,7 +279,7 @@ class ReopenForm(_Versioned):
 
 
 class TransferForm(_Versioned):
-    to_worker = _Users(label=_("接收社工"), queryset=None)
+    to_worker = _Users(label=_("接收社工"), queryset=None, empty_label="—")
     reason = forms.CharField(label=_("转案原因"), widget=_text(2), required=False)
 
     def __init__(self, *args: Any, workers: Any, **kwargs: Any):
