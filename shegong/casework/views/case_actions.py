@@ -8,7 +8,6 @@ forms the actor may use at the case's stage and runs the one that was posted.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -23,39 +22,25 @@ from ..forms import (
     EvaluationForm,
     FollowUpDoneForm,
     FollowUpForm,
-    GoalForm,
     MoveForm,
     NoteForm,
-    PlanForm,
     ReferralForm,
     ReferralUpdateForm,
     ReopenForm,
     ServiceForm,
-    TaskForm,
     TransferForm,
 )
-from ..models import Case, Stage
+from ..models import Stage
 from ._common import version_of
-
-
-@dataclass
-class Page:
-    """What the case page knows about the case and the actor."""
-
-    actor: Any
-    case: Case
-    file: selectors.CaseFile
-    work: bool = False
-    approve: bool = False
-    assign: bool = False
-    domains: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def plan(self) -> Any:
-        return self.file.plan
-
-
-Built = tuple[Any, Callable[[], Any]]
+from ._page import Built, Page
+from .plan_actions import (
+    _goal,
+    _plan,
+    _plan_review,
+    _plan_start,
+    _plan_submit,
+    _task,
+)
 
 
 def _v(page: Page) -> dict[str, Any]:
@@ -120,111 +105,6 @@ def _assess(page: Page, data: Any) -> Built:
             raise ValidationError(
                 {form.field_for(code): errors for code, errors in exc.error_dict.items()}
             ) from exc
-
-    return form, call
-
-
-def _plan_start(page: Page, data: Any) -> Built:
-    form = PlanForm(data)
-
-    def call():
-        services.plan_start(actor=page.actor, case=page.case, summary=form.cleaned_data["summary"])
-
-    return form, call
-
-
-def _need_plan(page: Page) -> Any:
-    if page.plan is None:
-        raise ValidationError(_("请先开始制定服务计划。"))
-    return page.plan
-
-
-def _plan(page: Page, data: Any) -> Built:
-    plan = page.plan
-    initial = {"summary": plan.summary, "version": plan.version} if plan else {}
-    form = PlanForm(data, initial=initial)
-
-    def call():
-        services.plan_save(
-            actor=page.actor,
-            plan=_need_plan(page),
-            summary=form.cleaned_data["summary"],
-            version=version_of(form),
-        )
-
-    return form, call
-
-
-def need_choices(page: Page) -> list[tuple[str, str]]:
-    ranked = [(n.code, n.label) for n in page.file.ranked_needs]
-    codes = {c for c, _label in ranked}
-    return ranked + [(d["code"], d["label"]) for d in page.domains if d["code"] not in codes]
-
-
-def _goal(page: Page, data: Any) -> Built:
-    form = GoalForm(data, needs=need_choices(page))
-
-    def call():
-        d = form.cleaned_data
-        services.goal_add(
-            actor=page.actor,
-            plan=_need_plan(page),
-            need=d["need"],
-            description=d["description"],
-            measures=d["measures"],
-            target_date=d["target_date"],
-        )
-
-    return form, call
-
-
-def _task(page: Page, data: Any) -> Built:
-    c = page.case
-    form = TaskForm(
-        data,
-        people=selectors.task_assignees(case=c),
-        partners=selectors.referral_institutions(actor=page.actor, case=c),
-        goals=selectors.plan_goals(plan=page.plan),
-    )
-
-    def call():
-        d = form.cleaned_data
-        services.task_add(
-            actor=page.actor,
-            plan=_need_plan(page),
-            title=d["title"],
-            assignee_kind=d["assignee_kind"],
-            assignee=d["assignee"],
-            partner=d["partner"],
-            goal=d["goal"],
-            due_on=d["due_on"],
-            detail=d["detail"],
-        )
-
-    return form, call
-
-
-def _plan_submit(page: Page, data: Any) -> Built:
-    form = PlanForm(data, initial={"version": page.plan.version} if page.plan else {})
-
-    def call():
-        services.plan_submit(actor=page.actor, plan=_need_plan(page), version=version_of(form))
-
-    return form, call
-
-
-def _plan_review(page: Page, data: Any) -> Built:
-    form = DecisionForm(data, initial={"version": page.plan.version} if page.plan else {})
-
-    def call():
-        d = form.cleaned_data
-        services.plan_review(
-            actor=page.actor,
-            plan=_need_plan(page),
-            approve=d["decision"] == "approve",
-            note=d["note"],
-            version=version_of(form),
-        )
 
     return form, call
 

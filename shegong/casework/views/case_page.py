@@ -20,7 +20,9 @@ from .. import rules, selectors, services
 from ..forms import FollowUpDoneForm, ReferralUpdateForm
 from ..models import Stage
 from ._common import run
-from .case_actions import ACTIONS, ANCHORS, Page, available, need_choices
+from ._page import Page
+from .case_actions import ACTIONS, ANCHORS, available
+from .plan_actions import need_choices
 
 
 def _domains(case, file) -> list:
