@@ -5,6 +5,7 @@ from shegong.casework import api as casework_api
 from shegong.core import api as core_api
 from shegong.core.routing import RouteSpec
 from shegong.registry import api as registry_api
+from shegong.resources import api as resources_api
 from shegong.workforce import api as workforce_api
 
 router = SimpleRouter()
@@ -19,6 +20,7 @@ router.register("cases", casework_api.CaseViewSet, basename="case")
 router.register("service-records", casework_api.ServiceRecordViewSet, basename="servicerecord")
 router.register("referrals", casework_api.ReferralViewSet, basename="referral")
 router.register("follow-ups", casework_api.FollowUpViewSet, basename="followup")
+router.register("institutions", resources_api.InstitutionViewSet, basename="institution")
 
 me = path("me/", core_api.MeView.as_view(), name="me")
 me.shegong = RouteSpec(kind="list")  # type: ignore[attr-defined]

@@ -114,11 +114,13 @@ def load_demo() -> dict[str, int]:
 
     households = load_registry()
     from shegong.casework.demo import load as load_casework
+    from shegong.resources.demo import load as load_resources
 
     return {
         "villages": villages,
         "users": users,
         "households": households,
+        "institutions": load_resources(),
         "cases": load_casework(),
     }
 

@@ -74,6 +74,13 @@ NAV: list[NavItem] = [
         _("按社工、机构、县汇总在案、结案与成效"),
     ),
     NavItem(
+        _("资源名录"),
+        "resources:institution_list",
+        Perm.VIEW_RESOURCES,
+        _("个案工作"),
+        _("可链接的救助、福利、就业、医疗、教育等机构与服务"),
+    ),
+    NavItem(
         _("机构名录"),
         "workforce:organisation_list",
         Perm.VIEW_ORGANISATIONS,
