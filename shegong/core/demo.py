@@ -113,14 +113,15 @@ def load_demo() -> dict[str, int]:
     from shegong.registry.demo import load as load_registry
 
     households = load_registry()
-    from shegong.casework.demo import load as load_casework
     from shegong.resources.demo import load as load_resources
+
+    load_resources()
+    from shegong.casework.demo import load as load_casework
 
     return {
         "villages": villages,
         "users": users,
         "households": households,
-        "institutions": load_resources(),
         "cases": load_casework(),
     }
 
