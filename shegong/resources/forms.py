@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from shegong.core.forms import RegionField
 
 from .models import InstitutionKind
+from .rules import PHONE_MESSAGE, phone_is_dialable
 
 
 class InstitutionFilterForm(forms.Form):
@@ -53,6 +54,12 @@ class InstitutionForm(forms.Form):
         region: Any = self.fields["region"]
         region.allowed = regions
         region.widget.roots = roots
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data["phone"].strip()
+        if phone and not phone_is_dialable(phone):
+            raise forms.ValidationError(PHONE_MESSAGE)
+        return phone
 
 
 class VersionForm(forms.Form):

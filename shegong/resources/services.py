@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +18,7 @@ from shegong.core.scoping import can
 from shegong.core.services import StaleEdit
 
 from .models import Institution
+from .rules import PHONE_MESSAGE, phone_is_dialable
 
 FIELDS = [
     "name",
@@ -34,9 +34,6 @@ FIELDS = [
 ]
 EDITABLE = [f for f in FIELDS if f not in ("region", "is_active")]
 
-# Landlines, mobiles, extensions (转) and a second number after a separator.
-PHONE_RE = re.compile(r"^[0-9()+\-\s转,、/]+$")
-
 audit.register_actions(
     {
         "institution.create": gettext_lazy("登记资源机构"),
@@ -51,10 +48,8 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
     """Trim text and refuse a phone number nobody could dial."""
     data = {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
     phone = data.get("phone") or ""
-    if phone and (not PHONE_RE.match(phone) or sum(c.isdigit() for c in phone) < 5):
-        raise ValidationError(
-            {"phone": _("请填写有效的联系电话,例如 0376-4912345 或 13812345678。")}
-        )
+    if phone and not phone_is_dialable(phone):
+        raise ValidationError({"phone": PHONE_MESSAGE})
     return data
 
 

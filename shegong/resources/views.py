@@ -50,7 +50,10 @@ def institution_list_view(request):
 def institution_create_view(request):
     actor = request.user
     _require_manage(actor)
-    form = _form(actor, request.POST or None)
+    roots = region_roots(actor, Perm.MANAGE_RESOURCES)
+    # Most officers manage one county or township: start the picker there.
+    initial = {"region": roots[0].code} if len(roots) == 1 else {}
+    form = _form(actor, request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:

@@ -259,3 +259,17 @@ def test_the_menu_has_the_directory(client, gushi_worker, volunteer):
     assert LIST in client.get(reverse("core:home")).content.decode()
     client.force_login(volunteer)
     assert LIST not in client.get(reverse("core:home")).content.decode()
+
+
+def test_every_field_error_shows_at_once(client, gushi_officer):
+    """A bad phone is reported in the same answer as a missing name, not on a second try."""
+    client.force_login(gushi_officer)
+    response = client.post(NEW, _form(name="", phone="请打电话"))
+    assert "该字段是必填项。" in _field_error(response, "name")
+    assert "请填写有效的联系电话" in _field_error(response, "phone")
+    assert not Institution.objects.exists()
+
+
+def test_the_create_form_starts_at_the_officers_county(client, gushi_officer):
+    client.force_login(gushi_officer)
+    assert client.get(NEW).context["form"].initial == {"region": GUSHI}
