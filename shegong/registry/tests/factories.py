@@ -20,11 +20,15 @@ from shegong.registry.names import name_initials
 
 
 def make_id_number(
-    county: str = "411525", birth: str = "19800101", seq: int | None = None, sex: str = "male"
+    county: str = "411525",
+    birth: str = "19800101",
+    seq: int | None = None,
+    sex: str = "male",
+    spread: bool = False,
 ) -> str:
     """A valid 18-character ID number: county code, birth date, sequence, check character."""
     n = next_seq() if seq is None else seq
-    if seq is None and n >= 500:
+    if spread and seq is None and n >= 500:
         # Only 500 sequence numbers per sex and birth date: move the birth date along.
         day = datetime.date(int(birth[:4]), int(birth[4:6]), int(birth[6:]))
         birth = (day + datetime.timedelta(days=n // 500)).strftime("%Y%m%d")
@@ -54,12 +58,12 @@ def make_person(
     household: Household,
     name: str,
     relation: str = "spouse",
-    birth: str = "19800101",
+    birth: str | None = None,
     sex: str = "male",
     **fields,
 ) -> Person:
     id_number = fields.pop("id_number", None) or make_id_number(
-        household.region_id[:6], birth, sex=sex
+        household.region_id[:6], birth or "19800101", sex=sex, spread=birth is None
     )
     return Person.objects.create(
         household=household,
