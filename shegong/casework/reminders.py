@@ -50,3 +50,27 @@ def reminder_read(*, actor: Any, reminder: Reminder) -> Reminder:
             read_at=reminder.read_at
         )
     return reminder
+
+
+def latest_reminders(*, actor: Any, limit: int = 20) -> list[Reminder]:
+    """Unread reminders with one line per item: the newest of the daily reminders about it."""
+    seen: set[tuple[str, int]] = set()
+    out: list[Reminder] = []
+    for reminder in reminders_for(actor=actor)[:500]:
+        key = (reminder.kind, reminder.object_id)
+        if key not in seen:
+            seen.add(key)
+            out.append(reminder)
+        if len(out) >= limit:
+            break
+    return out
+
+
+@transaction.atomic
+def reminders_read_all(*, actor: Any) -> int:
+    """Dismiss every unread reminder of the actor (and only theirs)."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return 0
+    return Reminder.objects.filter(user_id=actor.pk, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

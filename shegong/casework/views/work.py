@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from shegong.core.roles import Perm, Role
 from shegong.core.scoping import can, memberships_of
 
-from .. import selectors, services
+from .. import reminders, selectors, services
 from ..forms import TaskDoneForm
 from ..models import TaskStatus
 from ._common import run, version_of
@@ -29,11 +29,21 @@ def my_work_view(request):
     if not can(actor, Perm.VIEW_CASES):
         # Volunteers see no cases: only the tasks given to them.
         return task_list_view(request)
+    if request.method == "POST" and request.POST.get("action") == "reminders_read":
+        reminders.reminders_read_all(actor=actor)
+        return redirect("casework:my_work")
     mine = selectors.my_work(actor=actor)
     supervises = any(m.role == Role.SUPERVISOR for m in memberships_of(actor))
     team = selectors.my_work(actor=actor, team=True) if supervises else None
     return render(
-        request, "casework/my_work.html", {"mine": mine, "team": team, "today": mine.today}
+        request,
+        "casework/my_work.html",
+        {
+            "mine": mine,
+            "team": team,
+            "today": mine.today,
+            "reminders": reminders.latest_reminders(actor=actor),
+        },
     )
 
 
