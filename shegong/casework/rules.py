@@ -4,7 +4,7 @@ how an assessment ranks needs; what a service record may say. No ORM here."""
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -42,7 +42,6 @@ class CaseFacts:
     evaluations: int = 0
     closure_reason: str = ""
     closure_note: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def stage_problems(facts: CaseFacts, target: str) -> list[str]:

@@ -24,6 +24,12 @@ class StaleEdit(ValidationError):
     """Someone else saved the record after this form was opened."""
 
 
+def check_version(record: Any, seen: int | None, message: str) -> None:
+    """Refuse the save when the record changed since the caller read version `seen`."""
+    if seen is not None and record.version != seen:
+        raise StaleEdit(message)
+
+
 # --- sign-in lockout -------------------------------------------------------------------------
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from shegong.core import audit
 from shegong.core.roles import Perm, Role
 from shegong.core.scoping import can, memberships_of
-from shegong.core.services import StaleEdit
+from shegong.core.services import check_version
 
 from ..models import (
     Case,
@@ -106,8 +106,9 @@ def _require_worker(actor: Any, case: Case) -> None:
 
 def _lock(case: Case, version: int | None = None) -> Case:
     locked = Case.objects.select_for_update().get(pk=case.pk)
-    if version is not None and locked.version != version:
-        raise StaleEdit(_("该个案已被他人修改,请刷新页面后重新操作。您填写的内容尚未保存。"))
+    check_version(
+        locked, version, _("该个案已被他人修改,请刷新页面后重新操作。您填写的内容尚未保存。")
+    )
     return locked
 
 

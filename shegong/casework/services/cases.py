@@ -198,17 +198,17 @@ def case_close(*, actor: Any, case: Case, reason: str, note: str = "", version: 
     case.closure_reason, case.closure_note = reason, (note or "").strip()
     if case.organisation.closures_need_approval:
         case.closure_pending = True
-        kind, action = CaseLogKind.CLOSURE_REQUESTED, "casework.case_close"
+        kind = CaseLogKind.CLOSURE_REQUESTED
     else:
         _close(case)
-        kind, action = CaseLogKind.STAGE, "casework.case_close"
+        kind = CaseLogKind.STAGE
     case.version += 1
     case.updated_at = timezone.now()
     case.save()
     _log(case, actor, kind, before=Stage.EVALUATION, after=case.stage, note=case.closure_note)
     audit.record(
         actor=actor,
-        action=action,
+        action="casework.case_close",
         target=case,
         changes={"reason": reason, "pending": case.closure_pending},
     )

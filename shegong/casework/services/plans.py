@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from shegong.core import audit
 from shegong.core.roles import Role
 from shegong.core.scoping import memberships_of
-from shegong.core.services import StaleEdit
+from shegong.core.services import check_version
 
 from ..models import (
     AssessmentInstrument,
@@ -48,8 +48,9 @@ from .cases import active_instrument
 def _plan_open_for_edit(actor: Any, plan: ServicePlan, version: int | None) -> ServicePlan:
     plan = ServicePlan.objects.select_for_update().select_related("case").get(pk=plan.pk)
     _require_worker(actor, plan.case)
-    if version is not None and plan.version != version:
-        raise StaleEdit(_("该服务计划已被他人修改,请刷新页面后重新操作。您填写的内容尚未保存。"))
+    check_version(
+        plan, version, _("该服务计划已被他人修改,请刷新页面后重新操作。您填写的内容尚未保存。")
+    )
     if plan.case.stage not in (Stage.PLANNING, Stage.INTERVENTION):
         raise ValidationError(_("服务计划只能在计划或介入阶段修改。"))
     return plan
@@ -214,8 +215,7 @@ def task_complete(
         raise PermissionDenied(_("只有任务执行人或负责社工可以更新该任务。"))
     if cancel and not may_work(actor, task.case):
         raise PermissionDenied(_("只有负责社工可以取消任务。"))
-    if version is not None and task.version != version:
-        raise StaleEdit(_("该任务已被他人更新,请刷新页面。您填写的内容尚未保存。"))
+    check_version(task, version, _("该任务已被他人更新,请刷新页面。您填写的内容尚未保存。"))
     if task.status != TaskStatus.OPEN:
         raise ValidationError(_("该任务已完成或已取消。"))
     done_on = done_on or timezone.localdate()
@@ -261,8 +261,7 @@ def plan_review(
     plan = ServicePlan.objects.select_for_update().select_related("case").get(pk=plan.pk)
     if not may_approve(actor, plan.case):
         raise PermissionDenied(_("只有该社工的督导可以审批服务计划。"))
-    if version is not None and plan.version != version:
-        raise StaleEdit(_("该服务计划已被修改,请刷新页面后重新审批。"))
+    check_version(plan, version, _("该服务计划已被修改,请刷新页面后重新审批。"))
     if plan.status != PlanStatus.PENDING:
         raise ValidationError(_("该计划没有待审批的申请。"))
     if not approve:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shegong.core import audit
-from shegong.core.services import StaleEdit
+from shegong.core.services import check_version
 
 from .. import rules
 from ..models import (
@@ -144,8 +144,7 @@ def referral_update(
     """Record the institution's answer (accepted / declined) or the service given."""
     referral = Referral.objects.select_for_update().select_related("case").get(pk=referral.pk)
     _require_worker(actor, referral.case)
-    if version is not None and referral.version != version:
-        raise StaleEdit(_("该转介已被他人更新,请刷新页面。您填写的内容尚未保存。"))
+    check_version(referral, version, _("该转介已被他人更新,请刷新页面。您填写的内容尚未保存。"))
     if status not in rules.REFERRAL_NEXT.get(referral.status, set()):
         raise ValidationError(
             {
@@ -224,8 +223,7 @@ def follow_up_complete(
     follow_up = FollowUp.objects.select_for_update().select_related("case").get(pk=follow_up.pk)
     if not (follow_up.assigned_to_id == actor.pk or may_work(actor, follow_up.case)):
         raise PermissionDenied(_("只有回访人或负责社工可以记录回访。"))
-    if version is not None and follow_up.version != version:
-        raise StaleEdit(_("该回访已被他人更新,请刷新页面。您填写的内容尚未保存。"))
+    check_version(follow_up, version, _("该回访已被他人更新,请刷新页面。您填写的内容尚未保存。"))
     if follow_up.status != FollowUpStatus.SCHEDULED:
         raise ValidationError(_("该回访已记录或已取消。"))
     done_on = done_on or timezone.localdate()

@@ -7,12 +7,11 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shegong.core import audit
-from shegong.core.services import StaleEdit
+from shegong.core.services import check_version
 
 from ..models import (
     Case,
@@ -81,8 +80,7 @@ def study_save(
         study = CaseStudy.objects.select_for_update().get(pk=study.pk)
         if study.author_id != actor.pk:
             raise PermissionDenied(_("只有作者可以修改经验总结。"))
-        if version is not None and study.version != version:
-            raise StaleEdit(_("该经验总结已被修改,请刷新页面。您填写的内容尚未保存。"))
+        check_version(study, version, _("该经验总结已被修改,请刷新页面。您填写的内容尚未保存。"))
         study.version += 1
     unknown = set(texts) - set(STUDY_TEXT_FIELDS)
     if unknown:
@@ -111,8 +109,7 @@ def study_publish(*, actor: Any, study: CaseStudy, version: int | None) -> CaseS
     study = CaseStudy.objects.select_for_update().select_related("case__household").get(pk=study.pk)
     if study.author_id != actor.pk:
         raise PermissionDenied(_("只有作者可以发布经验总结。"))
-    if version is not None and study.version != version:
-        raise StaleEdit(_("该经验总结已被修改,请刷新页面。"))
+    check_version(study, version, _("该经验总结已被修改,请刷新页面。"))
     problems = identifying_details(study.case, {f: getattr(study, f) for f in STUDY_TEXT_FIELDS})
     if problems:
         raise ValidationError(problems)
@@ -122,8 +119,3 @@ def study_publish(*, actor: Any, study: CaseStudy, version: int | None) -> CaseS
     study.save()
     audit.record(actor=actor, action="casework.study_publish", target=study.case, changes={})
     return study
-
-
-def saved(obj: Model) -> Model:
-    """Re-read a row after a service (tests and views use it to show the stored state)."""
-    return type(obj)._default_manager.get(pk=obj.pk)
