@@ -1,136 +1,277 @@
-"""The import's first phase: read every row once, check it on its own and spool it; count the
-rows of each household and find ID numbers that appear twice. On two cores a forked child
-checks every other row."""
+"""Reading and judging the rows of an import file, before the registry is looked at.
+
+1. `scan()` reads the file once, looking at two columns only: it counts the rows of each
+   household number and finds ID numbers that appear more than once.
+2. `Judge.stream()` reads it again and checks every row (`rows.RowChecker`). Knowing from the
+   scan how many rows each household has and which ID numbers are duplicated, it judges each
+   household as soon as its last row is read: a bad row, no head or two heads, or a duplicated
+   ID number rejects every row of it (into the reject spool, with reasons); good households
+   are handed on, whole, to be planned and written while the rest of the file is checked.
+3. `judge_in_children()` runs `Judge.stream()` in forked processes, each taking whole
+   households (by household number), and passes their households to the importing process
+   through pipes, so that checking runs beside planning and writing.
+"""
 
 from __future__ import annotations
 
-import itertools
-from pathlib import Path
-from typing import Any
+import marshal
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, BinaryIO
 
 from django.db import connections
 from django.utils.translation import gettext as _
 
+from ..codes import Relation
 from ..names import name_initials
-from .reader import open_table
-from .rows import F_NAME, ImportRefused, RowChecker
+from .rows import F_NAME, F_RELATION, ImportRefused, RowChecker
 from .spool import Spool
 
 PROGRESS_EVERY = 5000
+# Rows a judge reads before it hands on what it has judged.
+MESSAGE_ROWS = 2000
+# Bigger pipes: fewer switches between a checking process and the importing one.
+PIPE_BYTES = 1 << 20
+
+# A checked row: (row number, cells as text, household number, ID number, row or None,
+# errors, pinyin initials of the name).
+Record = tuple[int, tuple[str, ...], str, str, Any, list[str], str]
+Household = tuple[str, list[Record]]
+# What a judge hands on: (whole good households, rows it rejected, rows it read).
+Message = tuple[list[Household], int, int]
+Rows = Iterator[tuple[int, Sequence[Any]]]
 
 
-class CheckPhase:
-    """The checking half of `engine.Importer`."""
+@dataclass
+class Scan:
+    per_household: dict[str, int]  # household number → rows in the file
+    duplicates: dict[str, int]  # ID number → rows in the file, for those in more than one
+    total: int  # data rows
 
-    path: Path
-    counts: Any
-    notes: Any
 
-    def _tick(self, phase: str, done: int, total: int | None) -> None:
-        raise NotImplementedError
+def scan(rows: Rows, checker: RowChecker, tick: Callable[[int], None] | None = None) -> Scan:
+    """The file's household sizes and duplicated ID numbers, from two columns of each row."""
+    per_household: dict[str, int] = {}
+    seen: set[str] = set()
+    duplicates: dict[str, int] = {}
+    keys = checker.keys
+    n = 0
+    for n, (_row_number, cells) in enumerate(rows, 1):  # noqa: B007 (n is the count)
+        number, id_key = keys(cells)
+        if number:
+            per_household[number] = per_household.get(number, 0) + 1
+        if id_key:
+            if id_key in seen:
+                duplicates[id_key] = duplicates.get(id_key, 1) + 1
+            else:
+                seen.add(id_key)
+        if tick is not None and n % PROGRESS_EVERY == 0:
+            tick(n)
+    return Scan(per_household, duplicates, n)
 
-    def _check_in_two(
-        self, table: Any, checker: RowChecker, spool: Spool, other: Spool
-    ) -> tuple[dict[str, int], dict[str, int], int]:
-        """`_check` on two cores: a forked child checks every other row into its own spool
-        and sends back its household counts and ID numbers; this process checks the rest."""
-        import multiprocessing
 
-        connections.close_all()  # the child must not share a database connection
-        receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
-        # An in-memory sheet (calamine) is shared copy-on-write; a file is opened again.
-        path = None if table.in_memory else self.path
+class Judge:
+    """Checks rows and judges whole households (see the module's docstring)."""
 
-        def child() -> None:
-            try:
-                mine = table if path is None else open_table(path)
-                result = self._check(mine, checker, other, part=1, quiet=True)
-                other.flush()
-                send.send(("ok", result, checker.birthplace_warnings))
-            except ImportRefused as exc:
-                send.send(("refused", str(exc), 0))
-            except BaseException as exc:  # reported, then raised in the parent
-                send.send(("error", f"{type(exc).__name__}: {exc}", 0))
+    def __init__(self, checker: RowChecker, found: Scan, rejects: Spool):
+        self.checker = checker
+        self.per_household = found.per_household
+        self.duplicates = found.duplicates
+        self.rejects = rejects
+        self.rejected = 0
 
-        process = multiprocessing.get_context("fork").Process(target=child, daemon=True)
-        process.start()
-        send.close()
-        received = False
-        try:
-            mine = self._check(table, checker, spool, part=0)
-            try:
-                status, theirs, warnings = receive.recv()
-            except EOFError:
-                status, theirs, warnings = "error", f"exit code {process.exitcode}", 0
-            received = True
-        finally:
-            if not received and process.is_alive():
-                process.terminate()  # it may be blocked sending to nobody
-            process.join()
-        if status == "refused":
-            raise ImportRefused(theirs)
-        if status != "ok":
-            raise RuntimeError(f"row check in the second process failed: {theirs}")
-        other.count = theirs[3]
-        checker.birthplace_warnings += warnings
-        per_household, seen, duplicates, n = mine
-        their_households, their_seen, their_duplicates, their_n = theirs
-        for number, count in their_households.items():
-            per_household[number] = per_household.get(number, 0) + count
-        for id_number in seen & their_seen:
-            duplicates[id_number] = duplicates.get(id_number, 1) + their_duplicates.get(
-                id_number, 1
-            )
-        for id_number, count in their_duplicates.items():
-            duplicates.setdefault(id_number, count)
-        total = n + their_n
-        self.counts.rows = total
-        self.notes.birthplace_warnings = checker.birthplace_warnings
-        self._tick(_("正在写入"), total, 2 * total)
-        return per_household, duplicates, total
-
-    def _check(
-        self,
-        table: Any,
-        checker: RowChecker,
-        spool: Spool,
-        *,
-        part: int | None = None,
-        quiet: bool = False,
-    ) -> tuple[dict[str, int], set[str], dict[str, int], int]:
-        """Check every row (or, with `part`, every other row: 0 even, 1 odd) into `spool`.
-        Returns (rows per household number, ID numbers seen, duplicated ID numbers with
-        their counts, rows checked)."""
-        per_household: dict[str, int] = {}
-        seen: set[str] = set()
-        duplicates: dict[str, int] = {}
-        append = spool.append
-        estimated = table.estimated_rows
-        total = estimated * 2 if estimated else None
-        step = 1 if part is None else 2
-        rows = table.rows if part is None else itertools.islice(table.rows, part, None, 2)
-        n = 0
-        check = checker.check
+    def stream(self, rows: Rows, part: int = 0, parts: int = 1) -> Iterator[Message]:
+        """Judge `rows` (with `parts` > 1, only the households of share `part`), handing on
+        what is judged every `MESSAGE_ROWS` rows read."""
+        check = self.checker.check
+        household_of = self.checker.household_of
+        per_household = self.per_household
+        open_households: dict[str, list[Record]] = {}
+        judged: list[Household] = []
+        read = 0
+        rejected_before = self.rejected
         for row_number, cells in rows:
+            if parts > 1:
+                key = household_of(cells)
+                if (hash(key) if key else row_number) % parts != part:
+                    continue
             raw, number, id_number, row, errors = check(cells)
             initials = _initials(row[F_NAME]) if row is not None and not errors else ""
-            append((row_number, raw, number, id_number, row, errors, initials))
-            if number:
-                per_household[number] = per_household.get(number, 0) + 1
-            if id_number:
-                if id_number in seen:
-                    duplicates[id_number] = duplicates.get(id_number, 1) + 1
+            record: Record = (row_number, raw, number, id_number, row, errors, initials)
+            read += 1
+            if not number:
+                self.reject(record, self.with_duplicate(record))
+            elif (expected := per_household[number]) == 1:
+                self.household(number, [record], judged)
+            else:
+                members = open_households.setdefault(number, [])
+                members.append(record)
+                if len(members) == expected:
+                    del open_households[number]
+                    self.household(number, members, judged)
+            if read >= MESSAGE_ROWS:
+                yield judged, self.rejected - rejected_before, read
+                judged, read, rejected_before = [], 0, self.rejected
+        if open_households:  # pragma: no cover - the scan counted the same rows
+            raise RuntimeError(f"households left open: {sorted(open_households)[:5]}")
+        yield judged, self.rejected - rejected_before, read
+
+    def household(self, number: str, records: list[Record], judged: list[Household]) -> None:
+        """Judge one household's rows together; a good household joins `judged`."""
+        problems: dict[int, list[str]] = {}
+        for k, rec in enumerate(records):
+            errors = self.with_duplicate(rec)
+            if errors:
+                problems[k] = errors
+        if problems:
+            self.reject_household(records, problems)
+            return
+        heads = sum(1 for rec in records if rec[4][F_RELATION] == Relation.HEAD)
+        if heads != 1:
+            reason = (
+                _("该户(户编号 %(number)s)没有户主,每户必须有且只有一位户主。")
+                if heads == 0
+                else _("该户(户编号 %(number)s)有 %(count)d 位户主,每户必须有且只有一位户主。")
+            ) % {"number": number, "count": heads}
+            for rec in records:
+                self.reject(rec, [reason])
+            return
+        judged.append((number, records))
+
+    def with_duplicate(self, record: Record) -> list[str]:
+        errors = list(record[5])
+        if record[3] in self.duplicates:
+            errors.append(
+                _("证件号码在文件中出现了 %(count)d 次,重复的行均未导入。")
+                % {"count": self.duplicates[record[3]]}
+            )
+        return errors
+
+    def reject_household(self, records: list[Record], problems: dict[int, list[str]]) -> None:
+        for record, reasons in household_rejections(records, problems):
+            self.reject(record, reasons)
+
+    def reject(self, record: Record, reasons: list[str]) -> None:
+        self.rejected += 1
+        self.rejects.append((record[0], record[1], "；".join(reasons)))
+
+
+def household_rejections(
+    records: list[Record], problems: dict[int, list[str]]
+) -> Iterator[tuple[Record, list[str]]]:
+    """Every row of a household with its reasons: its own, or that a sibling row failed."""
+    bad_rows = "、".join(str(records[k][0]) for k in sorted(problems))
+    sibling = _("同户第 %(rows)s 行有错误,整户未导入。") % {"rows": bad_rows}
+    for k, rec in enumerate(records):
+        yield rec, problems.get(k) or [sibling]
+
+
+class ChildJudges:
+    """`Judge.stream()` in `parts` forked processes, each on its share of the households,
+    each with its own reject spool. Iterate to receive their messages (round robin, so that
+    households arrive near file order); `warnings` and the spools' counts are complete once
+    iteration ends. Start it before any thread of the importing process."""
+
+    def __init__(self, judge: Judge, again: Callable[[], Rows], spools: list[Spool]):
+        self.parts = len(spools)
+        self.spools = spools
+        self.warnings = 0
+        connections.close_all()  # a child must not share a database connection
+        context = multiprocessing.get_context("fork")
+        pipes = [os.pipe() for _spool in spools]
+        for _read, write in pipes:
+            _widen(write)
+        self.processes = []
+        for part in range(self.parts):
+            process = context.Process(
+                target=_child, args=(judge, again, part, pipes, spools[part]), daemon=True
+            )
+            process.start()
+            self.processes.append(process)
+        self.readers: list[BinaryIO] = []
+        for read, write in pipes:
+            os.close(write)
+            self.readers.append(os.fdopen(read, "rb", buffering=PIPE_BYTES))
+
+    def __iter__(self) -> Iterator[Message]:
+        active = list(range(self.parts))
+        while active:
+            for part in list(active):
+                message = _receive(self.readers[part])
+                if message is None:
+                    code = self.processes[part].exitcode
+                    raise RuntimeError(f"row check process {part} ended early (exit {code})")
+                kind = message[0]
+                if kind == "rows":
+                    yield message[1]
+                elif kind == "end":
+                    active.remove(part)
+                    self.spools[part].count = message[1]
+                    self.warnings += message[2]
+                elif kind == "refused":
+                    raise ImportRefused(message[1])
                 else:
-                    seen.add(id_number)
-            n += 1
-            if not quiet and n % PROGRESS_EVERY == 0:
-                self._tick(_("正在检查"), n * step, total)
-        return per_household, seen, duplicates, n
+                    raise RuntimeError(f"row check process {part} failed: {message[1]}")
+
+    def close(self) -> None:
+        for process in self.processes:
+            if process.is_alive():
+                process.terminate()  # it may be blocked writing to nobody
+            process.join()
+        for reader in self.readers:
+            reader.close()
+
+
+def _child(
+    judge: Judge, again: Callable[[], Rows], part: int, pipes: list[tuple[int, int]], spool: Spool
+) -> None:
+    for k, (read, write) in enumerate(pipes):
+        os.close(read)
+        if k != part:
+            os.close(write)  # else the parent would not see the end of a sibling's pipe
+    out = os.fdopen(pipes[part][1], "wb", buffering=PIPE_BYTES)
+    judge.rejects = spool
+    try:
+        try:
+            for message in judge.stream(again(), part, len(pipes)):
+                _send(out, ("rows", message))
+            spool.flush()
+            _send(out, ("end", spool.count, judge.checker.birthplace_warnings))
+        except ImportRefused as exc:
+            _send(out, ("refused", str(exc)))
+        except Exception as exc:  # reported, then raised in the parent
+            _send(out, ("error", f"{type(exc).__name__}: {exc}"))
+        out.flush()
+    except BrokenPipeError:  # the parent has stopped listening
+        pass
+
+
+def _send(out: BinaryIO, message: Any) -> None:
+    data = marshal.dumps(message)
+    out.write(len(data).to_bytes(8, "little"))
+    out.write(data)
+
+
+def _receive(reader: BinaryIO) -> Any:
+    size = reader.read(8)
+    if len(size) < 8:
+        return None
+    data = reader.read(int.from_bytes(size, "little"))
+    return marshal.loads(data)
+
+
+def _widen(fd: int) -> None:
+    try:
+        import fcntl
+
+        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_BYTES)
+    except (ImportError, OSError):  # pragma: no cover - not Linux, or over the limit
+        pass
 
 
 def can_fork() -> bool:
-    import multiprocessing
-
     return "fork" in multiprocessing.get_all_start_methods()
 
 

@@ -1,18 +1,20 @@
-"""The registry import (建档立卡导入): check the whole file, then write whole households.
+"""The registry import (建档立卡导入): read the file, check and judge whole households, write them.
 
 How a file goes in
 ------------------
-1. **Check** (streaming): every row is read once, checked on its own (`rows.RowChecker`) and
-   spooled, normalised, to a temporary file. Kept in memory: the number of rows per household
-   number and the set of ID numbers seen (to find an ID that appears twice), nothing else.
-2. **Group and write** (streaming over the spool): rows are buffered per household until the
-   household's last row has been read, then the household is judged as a whole: one bad row,
-   no head or two heads, or a duplicated ID rejects every row of it. Good households collect
+1. **Scan**: the file is read once for two columns only, to count the rows of each household
+   number and find ID numbers that appear more than once (kept in memory: those counts and the
+   ID numbers seen, nothing else).
+2. **Check, judge and write** in one stream: the file is read again and every row checked
+   (`rows.RowChecker`); a household is judged as soon as its last row is read: one bad row, no
+   head or two heads, or a duplicated ID rejects every row of it (`checking.Judge`; on large
+   files in forked processes, each taking a share of the households). Good households collect
    into batches of about `BATCH_ROWS` rows; each batch is looked up in the registry, planned
    (created / updated / unchanged) and written in **one transaction**, together with the
-   batch's running counts. A process killed half-way leaves only whole households behind;
-   running the same file again continues where it stopped (upsert by ID number and household
-   number: what is already there counts as unchanged).
+   batch's running counts, while the next rows are being checked. A process killed half-way
+   leaves only whole households behind; running the same file again continues where it
+   stopped (upsert by ID number and household number: what is already there counts as
+   unchanged).
 
 Rules the plan follows (and the summary message repeats)
 --------------------------------------------------------
@@ -30,8 +32,9 @@ Rules the plan follows (and the summary message repeats)
 
 One audit event per batch (`registry.import`), with the counts, never one per row.
 
-Where the parts live: `checking` (step 1), `spool` (the rows between the steps), `planning`
-(a batch's lookup and plan), `writers` (how a plan is written: COPY on PostgreSQL,
+Where the parts live: `checking` (the scan, checking rows and judging households), `spool`
+(rejected rows, on disk until the error report is written), `planning` (a batch's lookup and
+plan), `writers` (how a plan is written: COPY on PostgreSQL,
 executemany elsewhere), `pipeline` (background writer threads); this module runs the steps,
 judges households as a whole and writes the summary.
 """
@@ -40,8 +43,9 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import itertools
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,17 +64,25 @@ from shegong.core.roles import Perm
 from shegong.core.scoping import can, prefixes_q
 from shegong.core.tasks import progress_update
 
-from ..codes import Relation
 from ..models import ImportBatch, ImportStatus
 from ..services import left_behind_refresh
 from . import writers
-from .checking import PROGRESS_EVERY, CheckPhase, can_fork
+from .checking import (
+    PROGRESS_EVERY,
+    ChildJudges,
+    Judge,
+    Message,
+    Record,
+    can_fork,
+    household_rejections,
+    scan,
+)
 from .pipeline import BackgroundWriter as _BackgroundWriter
-from .planning import Notes, PlanPhase, Record
+from .planning import Notes, PlanPhase
 from .reader import open_table
-from .rows import F_RELATION, ImportRefused, RowChecker
+from .rows import ImportRefused, RowChecker
 from .services import HEARTBEAT_EVERY, imports_mark_interrupted
-from .spool import Spool, interleave
+from .spool import Spool
 from .writers import Plan
 
 log = logging.getLogger(__name__)
@@ -88,10 +100,11 @@ POSTGRES_FAST_PATH = True
 # with its own connection while the next batch is planned: the database digests one batch
 # (index maintenance) while Python prepares the next.
 PIPELINE = True
-# Outside a caller's transaction, check rows on two cores (a forked child takes every other
-# row); files smaller than this are checked in one process.
+# Outside a caller's transaction, check rows in forked processes (each takes a share of the
+# households) while this one plans and writes; files smaller than this are checked here.
 PARALLEL_CHECK = True
 PARALLEL_MIN_BYTES = 2 * 1024 * 1024
+CHECKERS = 2
 # Two writers let PostgreSQL maintain the indexes of two batches at once (2-core target).
 WRITER_THREADS = 2
 
@@ -116,7 +129,7 @@ class Counts:
         }
 
 
-class Importer(CheckPhase, PlanPhase):
+class Importer(PlanPhase):
     def __init__(
         self,
         batch: ImportBatch,
@@ -227,110 +240,75 @@ class Importer(CheckPhase, PlanPhase):
             known_birthplaces=_henan_counties(),
             today=timezone.localdate(),
         )
-        with Spool() as spool, Spool() as rejects, Spool() as other:
-            self._rejects = rejects
+        estimated = table.estimated_rows
+        reading = _("正在读取")
+        spools = [Spool() for _k in range(CHECKERS if parallel else 1)]
+        children: ChildJudges | None = None
+        try:
             try:
+                found = scan(table.rows, checker, lambda n: self._tick(reading, n, estimated))
+                self.counts.rows = found.total
+                self._tick(_("正在导入"), 0, found.total)
+                judge = Judge(checker, found, spools[0])
+                assert table.again is not None
                 if parallel:
-                    per_household, duplicates, total = self._check_in_two(
-                        table, checker, spool, other
-                    )
+                    children = ChildJudges(judge, table.again, spools)
+                    messages: Iterable[Message] = children
                 else:
-                    per_household, _seen, duplicates, total = self._check(table, checker, spool)
-                    self.counts.rows = total
-                    self.notes.birthplace_warnings = checker.birthplace_warnings
-                    self._tick(_("正在写入"), total, 2 * total)
+                    messages = judge.stream(table.again())
+                if (
+                    PIPELINE
+                    and not self.dry_run
+                    and connection.vendor == "postgresql"
+                    and outside_transaction
+                ):
+                    self._writer = _BackgroundWriter(self.batch.pk, WRITER_THREADS, _write)
+                self._rejects = spools[0]
+                try:
+                    self._write_households(messages, found.total)
+                finally:
+                    if self._writer is not None:
+                        self._writer.close()
             except ImportRefused as exc:
                 return self._refuse(str(exc))
             finally:
+                if children is not None:
+                    children.close()
                 table.close()
-            if (
-                PIPELINE
-                and not self.dry_run
-                and connection.vendor == "postgresql"
-                and outside_transaction
-            ):
-                self._writer = _BackgroundWriter(self.batch.pk, WRITER_THREADS, _write)
-            try:
-                records = interleave(spool, other) if parallel else iter(spool)
-                self._group_and_write(records, per_household, duplicates, total)
-            finally:
-                if self._writer is not None:
-                    self._writer.close()
             if self._writer is not None:
                 self._writer.raise_if_failed()
                 self.notes.left_behind += self._writer.left_behind
-            report = self._write_report(rejects)
+            self.notes.birthplace_warnings = checker.birthplace_warnings + (
+                children.warnings if children is not None else 0
+            )
+            report = self._write_report(spools)
+        finally:
+            for spool in spools:
+                spool.close()
         return self._finish(report)
 
-    def _group_and_write(
-        self,
-        records: Iterator[Record],
-        per_household: dict[str, int],
-        duplicates: dict[str, int],
-        total: int,
-    ) -> None:
-        open_households: dict[str, list[Record]] = {}
-        for i, record in enumerate(records):
-            number = record[2]
-            if not number:
-                self._reject(record, self._with_duplicate(record, duplicates))
-                continue
-            expected = per_household[number]
-            if expected == 1:
-                self._household(number, [record], duplicates)
-            else:
-                rows = open_households.setdefault(number, [])
-                rows.append(record)
-                if len(rows) == expected:
-                    del open_households[number]
-                    self._household(number, rows, duplicates)
-            if self._batch_rows >= BATCH_ROWS:
-                self._flush()
-            if (i + 1) % PROGRESS_EVERY == 0:
-                self._tick(_("正在写入"), total + i + 1, 2 * total)
-        assert not open_households
+    def _write_households(self, messages: Iterable[Message], total: int) -> None:
+        """Batch the judged households as they come and write each batch."""
+        done = next_tick = 0
+        importing = _("正在导入")
+        for households, rejected, read in messages:
+            self.counts.rejected += rejected
+            for household in households:
+                self._batch.append(household)
+                self._batch_rows += len(household[1])
+                if self._batch_rows >= BATCH_ROWS:
+                    self._flush()
+            done += read
+            if done >= next_tick:
+                next_tick = done + PROGRESS_EVERY
+                self._tick(importing, done, total)
         self._flush()
-        self._tick(_("正在生成结果"), 2 * total, 2 * total)
+        self._tick(_("正在生成结果"), total, total)
 
-    # ---------------------------------------------------------------- households in the file
-    def _household(self, number: str, records: list[Record], duplicates: dict[str, int]) -> None:
-        """Judge one household's rows together; good households join the current batch."""
-        problems: dict[int, list[str]] = {}
-        for k, rec in enumerate(records):
-            errors = self._with_duplicate(rec, duplicates)
-            if errors:
-                problems[k] = errors
-        if not problems:
-            heads = sum(1 for rec in records if rec[4][F_RELATION] == Relation.HEAD)
-            if heads != 1:
-                reason = (
-                    _("该户(户编号 %(number)s)没有户主,每户必须有且只有一位户主。")
-                    if heads == 0
-                    else _("该户(户编号 %(number)s)有 %(count)d 位户主,每户必须有且只有一位户主。")
-                ) % {"number": number, "count": heads}
-                for rec in records:
-                    self._reject(rec, [reason])
-                return
-            self._batch.append((number, records))
-            self._batch_rows += len(records)
-            return
-        self._reject_household(records, problems)
-
-    @staticmethod
-    def _with_duplicate(record: Record, duplicates: dict[str, int]) -> list[str]:
-        errors = list(record[5])
-        if record[3] in duplicates:
-            errors.append(
-                _("证件号码在文件中出现了 %(count)d 次,重复的行均未导入。")
-                % {"count": duplicates[record[3]]}
-            )
-        return errors
-
+    # ---------------------------------------------------------------- rejections in planning
     def _reject_household(self, records: list[Record], problems: dict[int, list[str]]) -> None:
-        bad_rows = "、".join(str(records[k][0]) for k in sorted(problems))
-        sibling = _("同户第 %(rows)s 行有错误,整户未导入。") % {"rows": bad_rows}
-        for k, rec in enumerate(records):
-            self._reject(rec, problems.get(k) or [sibling])
+        for record, reasons in household_rejections(records, problems):
+            self._reject(record, reasons)
 
     def _reject(self, record: Record, reasons: list[str]) -> None:
         self.counts.rejected += 1
@@ -382,20 +360,21 @@ class Importer(CheckPhase, PlanPhase):
         }
 
     # ---------------------------------------------------------------- the end
-    def _write_report(self, rejects: Spool) -> str:
-        if not rejects.count:
+    def _write_report(self, spools: list[Spool]) -> str:
+        count = sum(spool.count for spool in spools)
+        if not count:
             return ""
         name = f"import-{self.batch.pk}-errors.xlsx"
         path = Path(settings.EXPORT_DIR) / name
         width = len(self.header)
-        source: Any = iter(rejects)
-        if rejects.count <= SORT_REPORT_LIMIT:
+        source: Any = itertools.chain.from_iterable(spools)
+        if count <= SORT_REPORT_LIMIT:
             source = sorted(source, key=lambda r: r[0])
 
         def rows() -> Iterator[list[Any]]:
             for i, (row_number, raw, reasons) in enumerate(source):
                 if i % PROGRESS_EVERY == 0:
-                    self._tick(_("正在生成结果"), 2 * self.counts.rows, 2 * self.counts.rows)
+                    self._tick(_("正在生成结果"), self.counts.rows, self.counts.rows)
                 cells = list(raw) + [""] * (width - len(raw))
                 yield [*cells, reasons, row_number]
 
@@ -490,8 +469,8 @@ class Importer(CheckPhase, PlanPhase):
         if self.progress is not None:
             progress_update(
                 self.progress,
-                done=2 * self.counts.rows,
-                total=2 * self.counts.rows,
+                done=self.counts.rows,
+                total=self.counts.rows,
                 message=batch.summary,
                 result_file=report,
             )

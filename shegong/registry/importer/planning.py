@@ -18,6 +18,7 @@ from shegong.core.idnumbers import mask_citizen_id
 from ..codes import HouseholdType, Relation
 from ..models import Household, Person
 from ..rules import MemberFacts, derive_left_behind
+from .checking import Record
 from .rows import (
     F_ADDRESS,
     F_BIRTH,
@@ -71,11 +72,6 @@ class Notes:
     region_changed: int = 0
     birthplace_warnings: int = 0
     left_behind: int = 0
-
-
-# A spooled row: (row number, cells as text, household number, ID number, row or None, errors,
-# pinyin initials of the name: computed while checking, which runs on two cores)
-Record = tuple[int, tuple[str, ...], str, str, Any, list[str], str]
 
 
 @dataclass

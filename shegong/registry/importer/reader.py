@@ -3,7 +3,9 @@ read-only mode) and .csv in UTF-8, UTF-8 with BOM or GB18030.
 
 `open_table()` finds the header row (the first row, among the first twenty, that names the key
 columns; title rows above it are skipped), checks the required columns and returns an iterator
-over the data rows with their spreadsheet row numbers. Blank rows are skipped.
+over the data rows with their spreadsheet row numbers. Blank rows are skipped. `Table.again()`
+reads the data rows once more from the start (the import reads a file twice: a quick pass over
+two columns, then the full check).
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from __future__ import annotations
 import codecs
 import csv
 import importlib
-from collections.abc import Iterator, Sequence
+import itertools
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +47,7 @@ class Table:
     estimated_rows: int | None  # data rows, when the format says so up front
     closer: Any = None
     in_memory: bool = False  # the whole sheet is in memory (a forked reader may share it)
+    again: Callable[[], Iterator[tuple[int, Sequence[Any]]]] | None = None
 
     def close(self) -> None:
         if self.closer is not None:
@@ -79,8 +83,12 @@ def _blank(cells: Sequence[Any]) -> bool:
 
 
 def _with_header(
-    numbered: Iterator[tuple[int, Sequence[Any]]], estimated: int | None, closer: Any = None
+    source: Callable[[], Iterator[tuple[int, Sequence[Any]]]],
+    estimated: int | None,
+    closer: Any = None,
 ) -> Table:
+    """`source()` numbers the sheet's rows from the top, afresh on every call."""
+    numbered = source()
     first: Sequence[Any] | None = None
     header: HeaderMap | None = None
     skipped = 0
@@ -106,13 +114,18 @@ def _with_header(
             % {"columns": "、".join(missing)}
         )
 
-    def data() -> Iterator[tuple[int, Sequence[Any]]]:
-        for number, cells in numbered:
+    def data(rows: Iterator[tuple[int, Sequence[Any]]]) -> Iterator[tuple[int, Sequence[Any]]]:
+        for number, cells in rows:
             if not _blank(cells):
                 yield number, cells
 
+    def again() -> Iterator[tuple[int, Sequence[Any]]]:
+        return data(itertools.islice(source(), skipped, None))
+
     rest = None if estimated is None else max(0, estimated - skipped)
-    return Table(header=header, rows=data(), estimated_rows=rest, closer=closer)
+    return Table(
+        header=header, rows=data(numbered), estimated_rows=rest, closer=closer, again=again
+    )
 
 
 def _xlsx(path: Path) -> Table:
@@ -128,7 +141,7 @@ def _xlsx(path: Path) -> Table:
             for i, cells in enumerate(sheet.iter_rows()):
                 yield start + i + 1, cells
 
-        table = _with_header(numbered(), sheet.height, book.close)
+        table = _with_header(numbered, sheet.height, book.close)
         table.in_memory = True
         return table
     return _xlsx_openpyxl(path)
@@ -153,23 +166,30 @@ def _xlsx_openpyxl(path: Path) -> Table:
     def numbered() -> Iterator[tuple[int, Sequence[Any]]]:
         yield from enumerate(sheet.iter_rows(values_only=True), start=1)
 
-    return _with_header(numbered(), sheet.max_row, book.close)
+    return _with_header(numbered, sheet.max_row, book.close)
 
 
 def _csv(path: Path, encoding: str, head: bytes) -> Table:
-    fh = path.open("r", encoding=encoding, errors="strict", newline="")
     sample = head[:4096].decode(encoding, "ignore").splitlines()[0:1]
     delimiter = "\t" if sample and "\t" in sample[0] and "," not in sample[0] else ","
-    reader = csv.reader(fh, delimiter=delimiter)
+    handles: list[Any] = []
 
     def numbered() -> Iterator[tuple[int, Sequence[Any]]]:
+        fh = path.open("r", encoding=encoding, errors="strict", newline="")
+        handles.append(fh)
         try:
-            yield from enumerate(reader, start=1)
+            yield from enumerate(csv.reader(fh, delimiter=delimiter), start=1)
         except UnicodeDecodeError as exc:
             raise ImportRefused(
                 _("文件编码无法识别,请另存为 UTF-8 或 GB18030 编码的 CSV 后再导入。")
             ) from exc
         except csv.Error as exc:
             raise ImportRefused(_("CSV 文件格式有误:%(error)s") % {"error": exc}) from exc
+        finally:
+            fh.close()
 
-    return _with_header(numbered(), None, fh.close)
+    def close() -> None:
+        for fh in handles:
+            fh.close()
+
+    return _with_header(numbered, None, close)

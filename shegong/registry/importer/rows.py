@@ -23,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
-from shegong.core.idnumbers import parse_citizen_id
+from shegong.core.idnumbers import normalise_citizen_id, parse_citizen_id
 
 from .. import codes
 from ..codes import Cause, Education, Health, HouseholdType, InSchool, Labour, Relation, Sex
@@ -265,6 +265,25 @@ class RowChecker:
             return problem
 
     # -- one row -------------------------------------------------------------------------
+    def household_of(self, cells: Sequence[Any]) -> str:
+        """The household number `check` gives this row ("" when unusable)."""
+        i = self.pos["户编号"]
+        cell = cells[i] if i < len(cells) else None
+        return _household_number(cell, cell if cell.__class__ is str else cell_text(cell))
+
+    def keys(self, cells: Sequence[Any]) -> tuple[str, str]:
+        """The household number `check` gives this row ("" when unusable) and the key its ID
+        number is compared by ("" when not text): cheap, for the import's first pass over
+        the file. A valid ID number equals its key."""
+        width = len(cells)
+        i = self.pos["户编号"]
+        cell = cells[i] if i < width else None
+        number = _household_number(cell, cell if cell.__class__ is str else cell_text(cell))
+        i = self.pos["证件号码"]
+        cell = cells[i] if i < width else None
+        text = (cell if cell.__class__ is str else cell_text(cell)).strip()
+        return number, _id_key(cell, text) or ""
+
     def check(
         self, cells: Sequence[Any]
     ) -> tuple[tuple[str, ...], str, str, Row | None, list[str]]:
@@ -281,21 +300,20 @@ class RowChecker:
         code = self._code
 
         # 户编号
-        number = ""
         cell = cells[pos["户编号"]] if pos["户编号"] < width else None
-        if isinstance(cell, float) and not (cell.is_integer() and abs(cell) < _MAX_EXACT_FLOAT):
-            errors.append(
-                _("户编号被 Excel 存成了数字,后几位可能已丢失,请把该列设为文本后重新填写。")
-            )
-        else:
-            number = _ascii(t[pos["户编号"]])
-            if not number:
-                errors.append(_("“%(column)s”不能为空。") % {"column": "户编号"})
-            elif not _HOUSEHOLD_NUMBER.match(number):
+        number = _household_number(cell, t[pos["户编号"]])
+        if not number:
+            if isinstance(cell, float) and not (cell.is_integer() and abs(cell) < _MAX_EXACT_FLOAT):
                 errors.append(
-                    _("户编号“%(value)s”格式不正确,应为 6 至 32 位数字或字母。") % {"value": number}
+                    _("户编号被 Excel 存成了数字,后几位可能已丢失,请把该列设为文本后重新填写。")
                 )
-                number = ""
+            elif not _ascii(t[pos["户编号"]]):
+                errors.append(_("“%(column)s”不能为空。") % {"column": "户编号"})
+            else:
+                errors.append(
+                    _("户编号“%(value)s”格式不正确,应为 6 至 32 位数字或字母。")
+                    % {"value": _ascii(t[pos["户编号"]])}
+                )
 
         # 行政区划代码
         region = _ascii(t[pos["行政区划代码"]])
@@ -327,9 +345,8 @@ class RowChecker:
         i = pos["证件号码"]
         cell = cells[i] if i < width else None
         id_text = t[i]
-        if (isinstance(cell, int | float) and not isinstance(cell, bool)) or (
-            "e" in id_text.lower() and _SCIENTIFIC.match(id_text)
-        ):
+        key = _id_key(cell, id_text)
+        if key is None:
             errors.append(
                 _("证件号码被 Excel 存成了数字,后几位已丢失,请把该列设为文本后重新填写。")
             )
@@ -337,9 +354,7 @@ class RowChecker:
             errors.append(_("“%(column)s”不能为空。") % {"column": "证件号码"})
         else:
             try:
-                parsed = parse_citizen_id(
-                    id_text.lstrip("'"), today=self.today, known_region_codes=self.known
-                )
+                parsed = parse_citizen_id(key, today=self.today, known_region_codes=self.known)
             except ValidationError as exc:
                 errors.extend(exc.messages)
             else:
@@ -480,6 +495,24 @@ class RowChecker:
             phone,
         )
         return raw, number, id_number, row, errors
+
+
+def _household_number(cell: Any, text: str) -> str:
+    """A household number as the registry stores it, or "" when the cell cannot be one."""
+    if isinstance(cell, float) and not (cell.is_integer() and abs(cell) < _MAX_EXACT_FLOAT):
+        return ""  # Excel has already rounded it
+    number = _ascii(text)
+    return number if _HOUSEHOLD_NUMBER.match(number) else ""
+
+
+def _id_key(cell: Any, text: str) -> str | None:
+    """An ID number cell (stripped `text`) normalised for comparison; None when the cell is a
+    number, which Excel has already cut to 15 significant digits."""
+    if (isinstance(cell, int | float) and not isinstance(cell, bool)) or (
+        "e" in text.lower() and _SCIENTIFIC.match(text)
+    ):
+        return None
+    return normalise_citizen_id(text.lstrip("'"))
 
 
 def _parse_date(cell: Any, text: str) -> datetime.date | None:

@@ -1,5 +1,5 @@
-"""The import's spool: checked rows wait in a temporary file, not in memory, between reading
-the file and writing the registry."""
+"""The import's spool: rejected rows wait in a temporary file, not in memory, until the error
+report is written."""
 
 from __future__ import annotations
 
@@ -28,6 +28,9 @@ class Spool:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
         self.file.close()
 
     def append(self, record: Any) -> None:
@@ -58,17 +61,6 @@ class Spool:
     def __iter__(self) -> Iterator[Any]:
         for chunk in self.chunks():
             yield from chunk
-
-
-def interleave(first: Spool, second: Spool) -> Iterator[Any]:
-    """The records of two spools, chunk by chunk (near file order when each holds every
-    other row)."""
-    others = second.chunks()
-    for chunk in first.chunks():
-        yield from chunk
-        yield from next(others, [])
-    for chunk in others:
-        yield from chunk
 
 
 def work_dir() -> str | None:
