@@ -4,13 +4,15 @@ leave (`_build`). The rules are listed in `engine`'s docstring."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from shegong.core.idnumbers import mask_citizen_id
@@ -102,6 +104,10 @@ class PlanPhase:
 
     def _lookup(self, households: list[tuple[str, list[Record]]], *, lock: bool) -> Lookup:
         """What the registry holds for a batch's households and persons (reads only)."""
+        with index_probes():
+            return self._lookup_now(households, lock=lock)
+
+    def _lookup_now(self, households: list[tuple[str, list[Record]]], *, lock: bool) -> Lookup:
         numbers = [number for number, _rows in households]
         ids = [rec[3] for _n, rows in households for rec in rows]
         hh_qs = where_in(Household.objects.all(), "number", numbers)
@@ -323,6 +329,29 @@ class PlanPhase:
             elif new_members or changed_members:
                 plan.left_behind_refresh.add(target)
         return plan, outcome
+
+
+@contextlib.contextmanager
+def index_probes() -> Iterator[None]:
+    """On PostgreSQL, look the batch up through the indexes, never by reading whole tables.
+
+    A batch asks for thousands of ID numbers and household numbers at once. While an import
+    fills the tables, their statistics lag behind (autovacuum analyses them minutes later),
+    and the planner, believing them small, reads the whole table for every batch: at 1,000,000
+    rows that was over 200 million rows read and a third of the database's time. Switching
+    sequential scans off for these few queries (SET LOCAL, in their own transaction when
+    there is none) keeps each lookup to a few thousand index probes."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('enable_seqscan')")
+        (before,) = cursor.fetchone()
+        cursor.execute("SELECT set_config('enable_seqscan', 'off', true)")
+        try:
+            yield
+        finally:
+            cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [before])
 
 
 def where_in(qs: Any, field_name: str, values: Any) -> Any:

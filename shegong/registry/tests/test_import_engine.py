@@ -706,3 +706,70 @@ def test_checking_in_two_processes_sees_the_whole_file(tmp_path, monkeypatch):
         assert "同户第 5 行有错误" in why["丙"] and "校验位错误" in why["丁"]
     assert forked == [True, True]
     assert_registry_consistent()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_checking_process_that_dies_fails_the_import_and_leaves_whole_households(
+    tmp_path, monkeypatch
+):
+    """A forked checker killed half-way: the import stops with an error, what was written
+    is whole households, and the same file run again completes it."""
+    import os
+
+    from shegong.conftest import make_user
+    from shegong.registry.importer.rows import RowChecker
+
+    officer = make_user("dying_checker_officer", "civil_affairs_officer", GUSHI)
+    village = make_village(township(GUSHI)).code
+    monkeypatch.setattr(engine, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(engine, "BATCH_ROWS", 3)
+    rows = []
+    for h in range(40):
+        rows += family(f"41152500000{h:04d}", village, size=2)
+    real_check = RowChecker.check
+    parent = os.getpid()
+
+    def dying_check(self, cells):
+        if os.getpid() != parent and "411525000000030" in cells:
+            os._exit(9)  # a checker process killed in the middle of the file
+        return real_check(self, cells)
+
+    monkeypatch.setattr(RowChecker, "check", dying_check)
+    with pytest.raises(RuntimeError, match="ended early"):
+        import_rows(officer, tmp_path, rows)
+    assert Person.objects.count() % 2 == 0  # whole two-person households only
+    assert_registry_consistent()
+    monkeypatch.setattr(RowChecker, "check", real_check)
+    again = import_rows(officer, tmp_path, rows)
+    assert again.created + again.unchanged == 80 and again.rejected == 0
+    assert Person.objects.count() == 80
+    assert_registry_consistent()
+
+
+def test_batch_lookups_probe_the_indexes_on_postgresql(gushi_officer, village):
+    """While an import fills the tables their statistics lag, and PostgreSQL would read the
+    whole table for a lookup of thousands of numbers; the lookups switch that off."""
+    from django.test.utils import CaptureQueriesContext
+
+    from shegong.registry.importer.planning import index_probes
+
+    make_household(village, number="411525000000001")
+    if connection.vendor != "postgresql":
+        with CaptureQueriesContext(connection) as queries, index_probes():
+            pass
+        assert len(queries) == 0  # nothing to switch on SQLite
+        return
+    numbers = [f"4115250000{k:05d}" for k in range(3000)]
+
+    def plan():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "EXPLAIN SELECT id FROM registry_household WHERE number = ANY(%s)", [numbers]
+            )
+            return " ".join(row[0] for row in cursor.fetchall())
+
+    assert "Seq Scan" in plan()  # what the planner does on its own with a small table
+    with index_probes():
+        probing = plan()
+    assert "Seq Scan" not in probing and "Index" in probing
+    assert "Seq Scan" in plan()  # only for the lookups
