@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin
+from pypinyin.constants import PHRASES_DICT, PINYIN_DICT
 
 SURNAME_READINGS = {
     "曾": "zeng",
@@ -66,8 +67,26 @@ def name_pinyin(name: str) -> tuple[str, ...]:
     if surname in SURNAME_READINGS and len(surname) == 1:
         head = [SURNAME_READINGS[surname]]
     else:
-        head = lazy_pinyin(surname, style=Style.NORMAL, errors="default")
-    return tuple(head + lazy_pinyin(rest, style=Style.NORMAL, errors="default"))
+        head = _reading(surname)
+    return (*head, *_reading(rest))
+
+
+def _reading(text: str) -> list[str]:
+    """`lazy_pinyin(text)`, quicker for the usual given name: when no two or more of its
+    characters form a word pypinyin knows, pypinyin reads each character on its own, and each
+    character's reading is cached (a few thousand characters cover nearly every name)."""
+    if len(text) > 1 and all(ord(c) in PINYIN_DICT for c in text):
+        n = len(text)
+        if not any(text[i:j] in PHRASES_DICT for i in range(n) for j in range(i + 2, n + 1)):
+            return [_char_reading(c) for c in text]
+    elif len(text) == 1:
+        return [_char_reading(text)]
+    return lazy_pinyin(text, style=Style.NORMAL, errors="default") if text else []
+
+
+@lru_cache(maxsize=32768)
+def _char_reading(char: str) -> str:
+    return lazy_pinyin(char, style=Style.NORMAL, errors="default")[0]
 
 
 def name_initials(name: str) -> str:

@@ -35,9 +35,9 @@ MESSAGE_ROWS = 2000
 # Bigger pipes: fewer switches between a checking process and the importing one.
 PIPE_BYTES = 1 << 20
 
-# A checked row: (row number, cells as text, household number, ID number, row or None,
-# errors, pinyin initials of the name).
-Record = tuple[int, tuple[str, ...], str, str, Any, list[str], str]
+# A checked row: (row number, cells as text — packed into one string once the row is good,
+# see `pack_cells` —, household number, ID number, row or None, errors, pinyin initials).
+Record = tuple[int, Any, str, str, Any, list[str], str]
 Household = tuple[str, list[Record]]
 # What a judge hands on: (whole good households, rows it rejected, rows it read).
 Message = tuple[list[Household], int, int]
@@ -98,9 +98,21 @@ class Judge:
                 if (hash(key) if key else row_number) % parts != part:
                     continue
             raw, number, id_number, row, errors = check(cells)
-            initials = _initials(row[F_NAME]) if row is not None and not errors else ""
-            record: Record = (row_number, raw, number, id_number, row, errors, initials)
             read += 1
+            if row is not None:
+                # A good row travels on with its cells packed into one string (they are only
+                # needed again if planning rejects its household): quicker to pass on.
+                record: Record = (
+                    row_number,
+                    pack_cells(raw),
+                    number,
+                    id_number,
+                    row,
+                    errors,
+                    _initials(row[F_NAME]),
+                )
+            else:
+                record = (row_number, raw, number, id_number, row, errors, "")
             if not number:
                 self.reject(record, self.with_duplicate(record))
             elif (expected := per_household[number]) == 1:
@@ -121,10 +133,10 @@ class Judge:
     def household(self, number: str, records: list[Record], judged: list[Household]) -> None:
         """Judge one household's rows together; a good household joins `judged`."""
         problems: dict[int, list[str]] = {}
+        duplicates = self.duplicates
         for k, rec in enumerate(records):
-            errors = self.with_duplicate(rec)
-            if errors:
-                problems[k] = errors
+            if rec[5] or rec[3] in duplicates:
+                problems[k] = self.with_duplicate(rec)
         if problems:
             self.reject_household(records, problems)
             return
@@ -155,7 +167,21 @@ class Judge:
 
     def reject(self, record: Record, reasons: list[str]) -> None:
         self.rejected += 1
-        self.rejects.append((record[0], record[1], "；".join(reasons)))
+        self.rejects.append((record[0], unpack_cells(record[1]), "；".join(reasons)))
+
+
+_SEPARATOR = "\x1f"  # the ASCII unit separator: never typed into a cell
+
+
+def pack_cells(cells: tuple[str, ...]) -> str | tuple[str, ...]:
+    """A row's cells as one string (a single object is much quicker to pass between
+    processes than twenty); the tuple itself in the unlikely case a cell holds the separator."""
+    packed = _SEPARATOR.join(cells)
+    return packed if packed.count(_SEPARATOR) == len(cells) - 1 else cells
+
+
+def unpack_cells(cells: str | tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(cells.split(_SEPARATOR)) if isinstance(cells, str) else cells
 
 
 def household_rejections(

@@ -76,6 +76,7 @@ from .checking import (
     can_fork,
     household_rejections,
     scan,
+    unpack_cells,
 )
 from .pipeline import BackgroundWriter as _BackgroundWriter
 from .planning import Notes, PlanPhase
@@ -312,7 +313,7 @@ class Importer(PlanPhase):
 
     def _reject(self, record: Record, reasons: list[str]) -> None:
         self.counts.rejected += 1
-        self._rejects.append((record[0], record[1], "；".join(reasons)))
+        self._rejects.append((record[0], unpack_cells(record[1]), "；".join(reasons)))
 
     # ---------------------------------------------------------------- one batch
     def _flush(self) -> None:

@@ -3,8 +3,12 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from shegong.core.idnumbers import citizen_id_check_char
+from shegong.core.idnumbers import citizen_id_check_char, parse_citizen_id
+from shegong.registry.importer.checking import pack_cells, unpack_cells
 from shegong.registry.importer.reader import detect_encoding, open_table
 from shegong.registry.importer.rows import (
     COLUMNS,
@@ -286,3 +290,85 @@ def test_unreadable_files_are_refused(tmp_path):
     old.write_bytes(b"\xd0\xcf\x11\xe0" + b"\x00" * 100)
     with pytest.raises(ImportRefused, match="另存为 .xlsx"):
         open_table(old)
+
+
+# --- the first pass and the quick ID path agree with the full check -----------------------
+
+
+household_cells = st.one_of(
+    st.sampled_from(["411525000001", " 411525000001 ", "４１１５２５000001", "4115-25", "", "12"]),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.integers(min_value=0, max_value=10**20),
+    st.text(alphabet="0123456789ABab- ４x", max_size=34),
+)
+
+
+@st.composite
+def id_cells(draw):
+    body = draw(st.sampled_from(["411525", "410102", "110101", "999999"]))
+    birth = draw(st.sampled_from(["19800229", "19810229", "20240101", "18991231", "20991231"]))
+    tail = f"{draw(st.integers(min_value=0, max_value=999)):03d}"
+    first_17 = body + birth + tail
+    good = citizen_id_check_char(first_17)
+    last = draw(st.sampled_from([good, good.lower(), "0", "X"]))
+    text = first_17 + last
+    return draw(
+        st.sampled_from(
+            [
+                text,
+                f" {text} ",
+                full_width(text),
+                "'" + text,
+                text[:15],
+                text + "1",
+                float(first_17) if draw(st.booleans()) else int(first_17),
+                f"{float(first_17):.5E}",
+                "",
+            ]
+        )
+    )
+
+
+@settings(max_examples=400, deadline=None)
+@given(household=household_cells, id_cell=id_cells())
+def test_the_first_pass_finds_the_same_household_and_id_as_the_check(household, id_cell):
+    c = checker()
+    row = cells(person_row("411525000000001", VILLAGE, "户主", "张伟", "x"))
+    row[COLUMNS.index("户编号")] = household
+    row[COLUMNS.index("证件号码")] = id_cell
+    number, id_key = c.keys(row)
+    _raw, checked_number, checked_id, _row, _errors = c.check(row)
+    assert number == checked_number == c.household_of(row)
+    if checked_id:  # a valid ID number is compared by exactly its key
+        assert id_key == checked_id
+
+
+@settings(max_examples=400, deadline=None)
+@given(id_cell=id_cells())
+def test_the_quick_id_path_agrees_with_parse_citizen_id(id_cell):
+    known = {"411525", "410102"}
+    c = RowChecker(
+        map_headers(list(COLUMNS)),
+        region_problem=lambda code: None,
+        known_birthplaces=known,
+        today=datetime.date(2025, 6, 1),
+    )
+    text = cell_text(id_cell).strip()
+    if not isinstance(id_cell, str) or not text:
+        return
+    key = text.lstrip("'").translate({0xFF10 + i: ord("0") + i for i in range(10)}).upper()
+    quick = c._quick_id(key)
+    try:
+        parsed = parse_citizen_id(key, today=c.today, known_region_codes=c.known)
+    except ValidationError:
+        assert quick is None
+    else:
+        assert quick == (parsed.number, parsed.sex, parsed.birth_date)
+        assert c.birthplace_warnings == len(parsed.warnings)
+
+
+def test_cells_packed_for_the_pipe_come_back_the_same():
+    assert unpack_cells(pack_cells(("a", "", "张伟"))) == ("a", "", "张伟")
+    with_separator = ("a\x1fb", "c")
+    assert pack_cells(with_separator) == with_separator  # kept as it is, not split wrongly
+    assert unpack_cells(pack_cells(("",))) == ("",)
