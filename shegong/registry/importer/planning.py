@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from shegong.core.idnumbers import mask_citizen_id
 
 from ..codes import HouseholdType, Relation
 from ..models import Household, Person
-from ..rules import MemberFacts, derive_left_behind
+from ..rules import LEFT_BEHIND_RULES, MemberFacts, derive_left_behind
 from .checking import Record
 from .rows import (
     F_ADDRESS,
@@ -363,12 +364,30 @@ def where_in(qs: Any, field_name: str, values: Any) -> Any:
     model = qs.model
     column = connection.ops.quote_name(_db_column(model, field_name))
     table = connection.ops.quote_name(model._meta.db_table)
+    if values and all(isinstance(v, str) for v in values):
+        # Household and ID numbers are letters, digits and hyphens only: one array literal
+        # is much quicker to send than thousands of values adapted one by one.
+        literal = ",".join(values)
+        if _PLAIN.fullmatch(literal):
+            return qs.extra(
+                where=[f"{table}.{column} = ANY(%s::text[])"], params=[f"{{{literal}}}"]
+            )
     return qs.extra(where=[f"{table}.{column} = ANY(%s)"], params=[values])
+
+
+_PLAIN = re.compile(r"[0-9A-Za-z-]+(,[0-9A-Za-z-]+)*")
 
 
 def suggest_left_behind(members: list[list[Any]], today: datetime.date) -> int:
     """Set the suggested left-behind group on the person values of one new household (as
     `services.left_behind_refresh` would); returns how many got one."""
+    away_statuses, away_months = (
+        LEFT_BEHIND_RULES["away_statuses"],
+        LEFT_BEHIND_RULES["away_months"],
+    )
+    work, months = _P["work_status"], _P["months_away"]
+    if not any(v[work] in away_statuses and (v[months] or 0) >= away_months for v in members):
+        return 0  # every group needs someone away: nobody is (the values start blank)
     facts = [
         MemberFacts(
             key=k,
