@@ -1,7 +1,8 @@
 """Reading and judging the rows of an import file, before the registry is looked at.
 
 1. `scan()` reads the file once, looking at two columns only: it counts the rows of each
-   household number and finds ID numbers that appear more than once.
+   household number and finds ID numbers that appear more than once (in memory, or for large
+   files in a temporary SQLite file, so that memory stays the same whatever the file's size).
 2. `Judge.stream()` reads it again and checks every row (`rows.RowChecker`). Knowing from the
    scan how many rows each household has and which ID numbers are duplicated, it judges each
    household as soon as its last row is read: a bad row, no head or two heads, or a duplicated
@@ -14,11 +15,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import marshal
 import multiprocessing
 import os
+import sqlite3
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from django.db import connections
@@ -27,13 +30,15 @@ from django.utils.translation import gettext as _
 from ..codes import Relation
 from ..names import name_initials
 from .rows import F_NAME, F_RELATION, ImportRefused, RowChecker
-from .spool import Spool
+from .spool import Spool, work_dir
 
 PROGRESS_EVERY = 5000
 # Rows a judge reads before it hands on what it has judged.
 MESSAGE_ROWS = 2000
 # Bigger pipes: fewer switches between a checking process and the importing one.
 PIPE_BYTES = 1 << 20
+# Page cache of the first pass's SQLite file, when it keeps its counts on disk.
+SCAN_CACHE_KIB = 16 * 1024
 
 # A checked row: (row number, cells as text — packed into one string once the row is good,
 # see `pack_cells` —, household number, ID number, row or None, errors, pinyin initials).
@@ -44,32 +49,116 @@ Message = tuple[list[Household], int, int]
 Rows = Iterator[tuple[int, Sequence[Any]]]
 
 
-@dataclass
 class Scan:
-    per_household: dict[str, int]  # household number → rows in the file
-    duplicates: dict[str, int]  # ID number → rows in the file, for those in more than one
-    total: int  # data rows
+    """What the first pass found: each household number's rows in the file (`rows_of`), the
+    ID numbers written more than once (`duplicates`, with their counts) and the number of data
+    rows. Kept in memory, or — for large files, so that memory does not grow with the file —
+    in a temporary SQLite file next to the spool (`on_disk`)."""
+
+    def __init__(self, *, on_disk: bool = False):
+        self.total = 0
+        self.duplicates: dict[str, int] = {}
+        self.on_disk = on_disk
+        self._per_household: dict[str, int] = {}
+        self._path: str | None = None
+        self._db: sqlite3.Connection | None = None
+
+    def rows_of(self, number: str) -> int:
+        if self._db is None:
+            return self._per_household[number]
+        found = self._db.execute("SELECT n FROM household WHERE number = ?", (number,)).fetchone()
+        return int(found[0])
+
+    def attach(self) -> None:
+        """Open the file again in a forked process (a connection must not cross a fork)."""
+        if self._path is not None:
+            self._db = sqlite3.connect(self._path, check_same_thread=False)
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+        if self._path is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(self._path)
+            self._path = None
+
+    # -- the pass ------------------------------------------------------------------------
+    def read(self, rows: Rows, checker: RowChecker, tick: Callable[[int], None] | None) -> None:
+        if self.on_disk:
+            self._read_to_disk(rows, checker, tick)
+            return
+        per_household = self._per_household
+        seen: set[str] = set()
+        duplicates = self.duplicates
+        keys = checker.keys
+        n = 0
+        for n, (_row_number, cells) in enumerate(rows, 1):  # noqa: B007 (n is the count)
+            number, id_key = keys(cells)
+            if number:
+                per_household[number] = per_household.get(number, 0) + 1
+            if id_key:
+                if id_key in seen:
+                    duplicates[id_key] = duplicates.get(id_key, 1) + 1
+                else:
+                    seen.add(id_key)
+            if tick is not None and n % PROGRESS_EVERY == 0:
+                tick(n)
+        self.total = n
+
+    def _read_to_disk(
+        self, rows: Rows, checker: RowChecker, tick: Callable[[int], None] | None
+    ) -> None:
+        fd, self._path = tempfile.mkstemp(suffix=".sqlite3", dir=work_dir())
+        os.close(fd)
+        db = self._db = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA journal_mode = OFF")
+        db.execute("PRAGMA synchronous = OFF")
+        db.execute(f"PRAGMA cache_size = -{SCAN_CACHE_KIB}")
+        db.execute("CREATE TABLE row_key (number TEXT, id TEXT)")
+        db.execute("BEGIN")
+        insert = "INSERT INTO row_key VALUES (?, ?)"
+        keys = checker.keys
+        buffer: list[tuple[str, str]] = []
+        n = 0
+        for n, (_row_number, cells) in enumerate(rows, 1):  # noqa: B007 (n is the count)
+            buffer.append(keys(cells))
+            if len(buffer) >= 20_000:
+                db.executemany(insert, buffer)
+                buffer = []
+            if tick is not None and n % PROGRESS_EVERY == 0:
+                tick(n)
+        db.executemany(insert, buffer)
+        self.total = n
+        self.duplicates = dict(
+            db.execute(
+                "SELECT id, COUNT(*) FROM row_key WHERE id != '' GROUP BY id HAVING COUNT(*) > 1"
+            ).fetchall()
+        )
+        db.execute("CREATE TABLE household (number TEXT PRIMARY KEY, n INTEGER) WITHOUT ROWID")
+        db.execute(
+            "INSERT INTO household SELECT number, COUNT(*) FROM row_key "
+            "WHERE number != '' GROUP BY number"
+        )
+        db.execute("DROP TABLE row_key")
+        db.execute("COMMIT")
 
 
-def scan(rows: Rows, checker: RowChecker, tick: Callable[[int], None] | None = None) -> Scan:
+def scan(
+    rows: Rows,
+    checker: RowChecker,
+    tick: Callable[[int], None] | None = None,
+    *,
+    on_disk: bool = False,
+) -> Scan:
     """The file's household sizes and duplicated ID numbers, from two columns of each row."""
-    per_household: dict[str, int] = {}
-    seen: set[str] = set()
-    duplicates: dict[str, int] = {}
-    keys = checker.keys
-    n = 0
-    for n, (_row_number, cells) in enumerate(rows, 1):  # noqa: B007 (n is the count)
-        number, id_key = keys(cells)
-        if number:
-            per_household[number] = per_household.get(number, 0) + 1
-        if id_key:
-            if id_key in seen:
-                duplicates[id_key] = duplicates.get(id_key, 1) + 1
-            else:
-                seen.add(id_key)
-        if tick is not None and n % PROGRESS_EVERY == 0:
-            tick(n)
-    return Scan(per_household, duplicates, n)
+    found = Scan(on_disk=on_disk)
+    try:
+        found.read(rows, checker, tick)
+    except BaseException:
+        found.close()
+        raise
+    return found
 
 
 class Judge:
@@ -77,7 +166,7 @@ class Judge:
 
     def __init__(self, checker: RowChecker, found: Scan, rejects: Spool):
         self.checker = checker
-        self.per_household = found.per_household
+        self.found = found
         self.duplicates = found.duplicates
         self.rejects = rejects
         self.rejected = 0
@@ -87,8 +176,9 @@ class Judge:
         what is judged every `MESSAGE_ROWS` rows read."""
         check = self.checker.check
         household_of = self.checker.household_of
-        per_household = self.per_household
+        rows_of = self.found.rows_of
         open_households: dict[str, list[Record]] = {}
+        expected: dict[str, int] = {}  # rows of each open household
         judged: list[Household] = []
         read = 0
         rejected_before = self.rejected
@@ -115,14 +205,16 @@ class Judge:
                 record = (row_number, raw, number, id_number, row, errors, "")
             if not number:
                 self.reject(record, self.with_duplicate(record))
-            elif (expected := per_household[number]) == 1:
+            elif (members := open_households.get(number)) is not None:
+                members.append(record)
+                if len(members) == expected[number]:
+                    del open_households[number], expected[number]
+                    self.household(number, members, judged)
+            elif (size := rows_of(number)) == 1:
                 self.household(number, [record], judged)
             else:
-                members = open_households.setdefault(number, [])
-                members.append(record)
-                if len(members) == expected:
-                    del open_households[number]
-                    self.household(number, members, judged)
+                open_households[number] = [record]
+                expected[number] = size
             if read >= MESSAGE_ROWS:
                 yield judged, self.rejected - rejected_before, read
                 judged, read, rejected_before = [], 0, self.rejected
@@ -259,6 +351,7 @@ def _child(
             os.close(write)  # else the parent would not see the end of a sibling's pipe
     out = os.fdopen(pipes[part][1], "wb", buffering=PIPE_BYTES)
     judge.rejects = spool
+    judge.found.attach()
     try:
         try:
             for message in judge.stream(again(), part, len(pipes)):

@@ -73,6 +73,7 @@ from .checking import (
     Judge,
     Message,
     Record,
+    Scan,
     can_fork,
     household_rejections,
     scan,
@@ -106,6 +107,10 @@ PIPELINE = True
 PARALLEL_CHECK = True
 PARALLEL_MIN_BYTES = 2 * 1024 * 1024
 CHECKERS = 2
+# Files at least this large keep the first pass's counts (rows per household number, ID numbers
+# seen) in a temporary SQLite file instead of memory: about 60 MB of memory for this size, the
+# same for any larger file.
+DISK_SCAN_BYTES = 64 * 1024 * 1024
 # Two writers let PostgreSQL maintain the indexes of two batches at once (2-core target).
 WRITER_THREADS = 2
 
@@ -245,9 +250,16 @@ class Importer(PlanPhase):
         reading = _("正在读取")
         spools = [Spool() for _k in range(CHECKERS if parallel else 1)]
         children: ChildJudges | None = None
+        found: Scan | None = None
+        on_disk = self.path.stat().st_size >= DISK_SCAN_BYTES
         try:
             try:
-                found = scan(table.rows, checker, lambda n: self._tick(reading, n, estimated))
+                found = scan(
+                    table.rows,
+                    checker,
+                    lambda n: self._tick(reading, n, estimated),
+                    on_disk=on_disk,
+                )
                 self.counts.rows = found.total
                 self._tick(_("正在导入"), 0, found.total)
                 judge = Judge(checker, found, spools[0])
@@ -286,6 +298,8 @@ class Importer(PlanPhase):
         finally:
             for spool in spools:
                 spool.close()
+            if found is not None:
+                found.close()
         return self._finish(report)
 
     def _write_households(self, messages: Iterable[Message], total: int) -> None:

@@ -773,3 +773,52 @@ def test_batch_lookups_probe_the_indexes_on_postgresql(gushi_officer, village):
         probing = plan()
     assert "Seq Scan" not in probing and "Index" in probing
     assert "Seq Scan" in plan()  # only for the lookups
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("parallel", [False, True])
+def test_a_large_files_first_pass_on_disk_judges_the_same(tmp_path, monkeypatch, parallel):
+    """Large files keep the household sizes and ID numbers seen in a temporary SQLite file
+    (memory stays flat): duplicates, households whose rows are far apart and a bad row must
+    be judged exactly as in memory, and the file is removed afterwards."""
+    from shegong.conftest import make_user
+    from shegong.registry.importer import checking
+
+    officer = make_user(f"disk_scan_officer_{parallel}", "civil_affairs_officer", GUSHI)
+    village = make_village(township(GUSHI)).code
+    monkeypatch.setattr(engine, "DISK_SCAN_BYTES", 0)
+    monkeypatch.setattr(engine, "PARALLEL_MIN_BYTES", 0 if parallel else 10**12)
+    scans = []
+    real_scan = checking.Scan.read
+
+    def spy(self, *args):
+        scans.append(self)
+        return real_scan(self, *args)
+
+    monkeypatch.setattr(checking.Scan, "read", spy)
+    twice = make_id_number()
+    bad = make_id_number()
+    bad = bad[:17] + ("1" if bad[17] != "1" else "2")
+    split = family("411525000000005", village, size=3)
+    rows = [
+        split[0],
+        person_row("411525000000001", village, "户主", "甲", twice),
+        person_row("411525000000002", village, "户主", "乙", twice),
+        person_row("411525000000003", village, "户主", "丙", make_id_number()),
+        person_row("411525000000003", village, "妻子", "丁", bad),
+        *family("411525000000004", village, size=4),
+        split[1],
+        person_row("411525000000006", village, "儿子", "戊", make_id_number()),  # no head
+        split[2],
+    ]
+    batch = import_rows(officer, tmp_path, rows)
+    assert counts(batch) == (12, 7, 0, 0, 5)
+    why = reasons(batch)
+    assert "出现了 2 次" in why["甲"] and "出现了 2 次" in why["乙"]
+    assert "同户第 6 行有错误" in why["丙"] and "校验位错误" in why["丁"]
+    assert "没有户主" in why["戊"]
+    assert Household.objects.get(number="411525000000005").member_count == 3
+    assert [s.on_disk for s in scans] == [True]
+    assert scans[0]._path is None  # the SQLite file is gone
+    assert counts(import_rows(officer, tmp_path, rows)) == (12, 0, 0, 7, 5)
+    assert_registry_consistent()
