@@ -8,7 +8,7 @@
    household as soon as its last row is read: a bad row, no head or two heads, or a duplicated
    ID number rejects every row of it (into the reject spool, with reasons); good households
    are handed on, whole, to be planned and written while the rest of the file is checked.
-3. `judge_in_children()` runs `Judge.stream()` in forked processes, each taking whole
+3. `ChildJudges` runs `Judge.stream()` in forked processes, each taking whole
    households (by household number), and passes their households to the importing process
    through pipes, so that checking runs beside planning and writing.
 """
