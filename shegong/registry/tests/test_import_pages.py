@@ -140,6 +140,46 @@ def test_upload_refuses_other_file_types(client, gushi_officer):
     assert not ImportBatch.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("name", "size", "refused"),
+    [
+        ("big.csv", 1024 * 1024 * 1024, None),
+        ("big.csv", 1024 * 1024 * 1024 + 1, "CSV 文件过大(最大 1 GB)"),
+        ("big.xlsx", 200 * 1024 * 1024, None),
+        ("big.xlsx", 200 * 1024 * 1024 + 1, "Excel 文件过大(最大 200 MB)"),
+        ("BIG.XLSX", 201 * 1024 * 1024, "另存为 CSV(UTF-8)"),
+        ("empty.csv", 0, "文件是空的"),
+    ],
+)
+def test_upload_size_limits_per_kind_of_file(name, size, refused):
+    from django.core.exceptions import ValidationError
+
+    from shegong.registry.importer.services import check_upload
+
+    if refused is None:
+        check_upload(name, size)
+        return
+    with pytest.raises(ValidationError) as caught:
+        check_upload(name, size)
+    assert refused in " ".join(caught.value.messages)
+
+
+def test_a_too_large_upload_is_refused_next_to_the_field_and_nothing_is_filed(
+    client, gushi_officer, monkeypatch
+):
+    from shegong.registry.importer import services
+
+    monkeypatch.setattr(services, "MAX_XLSX_BYTES", 4)
+    client.force_login(gushi_officer)
+    response = client.post(
+        reverse("registry:import_upload"),
+        {"file": SimpleUploadedFile("a.xlsx", b"PK\x03\x04more"), "region": GUSHI},
+    )
+    assert response.status_code == 200
+    assert "Excel 文件过大" in response.content.decode()
+    assert not ImportBatch.objects.exists()
+
+
 def test_social_workers_cannot_import(client, gushi_worker):
     client.force_login(gushi_worker)
     for name in ("registry:import_list", "registry:import_upload", "registry:import_template"):
