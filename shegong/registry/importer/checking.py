@@ -21,7 +21,9 @@ import multiprocessing
 import os
 import sqlite3
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any, BinaryIO
 
 from django.db import connections
@@ -109,7 +111,9 @@ class Scan:
     def _read_to_disk(
         self, rows: Rows, checker: RowChecker, tick: Callable[[int], None] | None
     ) -> None:
-        fd, self._path = tempfile.mkstemp(suffix=".sqlite3", dir=work_dir())
+        directory = work_dir()
+        remove_stale_scans(directory)
+        fd, self._path = tempfile.mkstemp(prefix=SCAN_PREFIX, suffix=".sqlite3", dir=directory)
         os.close(fd)
         db = self._db = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
         db.execute("PRAGMA journal_mode = OFF")
@@ -142,6 +146,24 @@ class Scan:
         )
         db.execute("DROP TABLE row_key")
         db.execute("COMMIT")
+
+
+SCAN_PREFIX = "registry-import-scan-"
+# A scan file this old belongs to an import that was killed (imports finish in minutes).
+STALE_SCAN_SECONDS = 24 * 3600
+
+
+def remove_stale_scans(directory: str | None) -> int:
+    """Delete the scan files that killed imports left behind; returns how many."""
+    folder = Path(directory or tempfile.gettempdir())
+    cutoff = time.time() - STALE_SCAN_SECONDS
+    removed = 0
+    for path in folder.glob(f"{SCAN_PREFIX}*.sqlite3"):
+        with contextlib.suppress(OSError):
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+    return removed
 
 
 def scan(

@@ -1,5 +1,6 @@
 """The registry import end to end on the database: outcomes, atomicity, jurisdiction."""
 
+import contextlib
 import random
 
 import pytest
@@ -822,3 +823,32 @@ def test_a_large_files_first_pass_on_disk_judges_the_same(tmp_path, monkeypatch,
     assert scans[0]._path is None  # the SQLite file is gone
     assert counts(import_rows(officer, tmp_path, rows)) == (12, 0, 0, 7, 5)
     assert_registry_consistent()
+
+
+def test_scan_files_left_by_killed_imports_are_removed():
+    """A large import's first pass removes scan files older than a day (a killed import's);
+    a running import's file and files that are not scan files stay."""
+    import os
+    import time
+
+    from shegong.registry.importer import checking
+    from shegong.registry.importer.spool import work_dir
+
+    directory = work_dir()
+    old = os.path.join(directory, f"{checking.SCAN_PREFIX}killed.sqlite3")
+    recent = os.path.join(directory, f"{checking.SCAN_PREFIX}running.sqlite3")
+    other = os.path.join(directory, "someone-elses.sqlite3")
+    for path in (old, recent, other):
+        with open(path, "wb") as fh:
+            fh.write(b"x")
+    two_days_ago = time.time() - 2 * 24 * 3600
+    os.utime(old, (two_days_ago, two_days_ago))
+    os.utime(other, (two_days_ago, two_days_ago))
+    try:
+        assert checking.remove_stale_scans(directory) == 1
+        assert not os.path.exists(old)
+        assert os.path.exists(recent) and os.path.exists(other)
+    finally:
+        for path in (recent, other):
+            with contextlib.suppress(OSError):
+                os.unlink(path)
