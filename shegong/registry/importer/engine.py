@@ -3,8 +3,9 @@
 How a file goes in
 ------------------
 1. **Scan**: the file is read once for two columns only, to count the rows of each household
-   number and find ID numbers that appear more than once (kept in memory: those counts and the
-   ID numbers seen, nothing else).
+   number and find ID numbers that appear more than once (those counts and the ID numbers seen
+   are all it keeps: in memory, or for files of `DISK_SCAN_BYTES` or more in a temporary
+   SQLite file, so that memory does not grow with the file).
 2. **Check, judge and write** in one stream: the file is read again and every row checked
    (`rows.RowChecker`); a household is judged as soon as its last row is read: one bad row, no
    head or two heads, or a duplicated ID rejects every row of it (`checking.Judge`; on large
@@ -34,9 +35,9 @@ One audit event per batch (`registry.import`), with the counts, never one per ro
 
 Where the parts live: `checking` (the scan, checking rows and judging households), `spool`
 (rejected rows, on disk until the error report is written), `planning` (a batch's lookup and
-plan), `writers` (how a plan is written: COPY on PostgreSQL,
-executemany elsewhere), `pipeline` (background writer threads); this module runs the steps,
-judges households as a whole and writes the summary.
+plan), `writers` (how a plan is written: COPY on PostgreSQL, executemany elsewhere),
+`pipeline` (background writer threads); this module runs the steps, batches the judged
+households and writes the summary.
 """
 
 from __future__ import annotations
