@@ -34,6 +34,7 @@ import resource
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -202,6 +203,18 @@ def empty_registry() -> None:
                 cur.execute(f"DELETE FROM {table}")
 
 
+def load(cur: Any, table: str, columns: list[str], rows: list[tuple]) -> None:
+    """Rows into a table the quickest plain way: PostgreSQL COPY FROM STDIN, else executemany."""
+    names = ", ".join(columns)
+    if connection.vendor == "postgresql":
+        with cur.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        marks = ", ".join(["%s"] * len(columns))
+        cur.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+
+
 def raw_floor() -> tuple[int, float]:
     """Rows/second of loading the imported person rows into an unindexed copy."""
     columns = [str(f.column) for f in Person._meta.concrete_fields if not f.primary_key]
@@ -216,13 +229,7 @@ def raw_floor() -> tuple[int, float]:
         )
     t = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            with cur.cursor.copy(f"COPY bench_person_floor ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * len(columns))
-            cur.executemany(f"INSERT INTO bench_person_floor ({names}) VALUES ({marks})", rows)
+        load(cur, "bench_person_floor", columns, rows)
     elapsed = time.perf_counter() - t
     with connection.cursor() as cur:
         cur.execute("DROP TABLE bench_person_floor")
@@ -240,22 +247,14 @@ def indexed_floor() -> float:
         with connection.cursor() as cur:
             cur.execute(f"SELECT {', '.join(columns)} FROM {model._meta.db_table}")
             tables.append((model._meta.db_table, columns, cur.fetchall()))
-    postgres = connection.vendor == "postgresql"
     with transaction.atomic():
         empty_registry()
         with connection.cursor() as cur:
-            if postgres:
+            if connection.vendor == "postgresql":
                 cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
             t = time.perf_counter()
             for table, columns, rows in tables:
-                names = ", ".join(columns)
-                if postgres:
-                    with cur.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                        for row in rows:
-                            copy.write_row(row)
-                else:
-                    marks = ", ".join(["%s"] * len(columns))
-                    cur.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+                load(cur, table, columns, rows)
             elapsed = time.perf_counter() - t
         transaction.set_rollback(True)  # the import's rows stay as they were
     return elapsed
