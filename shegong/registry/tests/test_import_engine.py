@@ -790,13 +790,13 @@ def test_a_large_files_first_pass_on_disk_judges_the_same(tmp_path, monkeypatch,
     monkeypatch.setattr(engine, "DISK_SCAN_BYTES", 0)
     monkeypatch.setattr(engine, "PARALLEL_MIN_BYTES", 0 if parallel else 10**12)
     scans = []
-    real_scan = checking.Scan.read
+    real_init = checking.Scan.__init__
 
-    def spy(self, *args):
+    def spy(self, *args, **kwargs):
         scans.append(self)
-        return real_scan(self, *args)
+        real_init(self, *args, **kwargs)
 
-    monkeypatch.setattr(checking.Scan, "read", spy)
+    monkeypatch.setattr(checking.Scan, "__init__", spy)
     twice = make_id_number()
     bad = make_id_number()
     bad = bad[:17] + ("1" if bad[17] != "1" else "2")
@@ -852,3 +852,30 @@ def test_scan_files_left_by_killed_imports_are_removed():
         for path in (recent, other):
             with contextlib.suppress(OSError):
                 os.unlink(path)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("parallel", [False, True])
+def test_a_file_that_turns_unreadable_after_its_start_is_refused_whole(
+    tmp_path, monkeypatch, parallel
+):
+    """UTF-8 is detected from the first 64 KiB; bytes that are not UTF-8 further down are
+    found by the first pass, before anything is written, in one process or in two."""
+    from shegong.conftest import make_user
+    from shegong.registry.importer.services import create_batch
+    from shegong.registry.importer.testing import write_csv_file
+
+    officer = make_user(f"unreadable_officer_{parallel}", "civil_affairs_officer", GUSHI)
+    village = make_village(township(GUSHI)).code
+    monkeypatch.setattr(engine, "PARALLEL_MIN_BYTES", 0 if parallel else 10**12)
+    rows = []
+    for h in range(600):
+        rows += family(f"41152500000{h:04d}", village, size=2)
+    path = write_csv_file(tmp_path / "broken.csv", rows)
+    data = path.read_bytes()
+    assert len(data) > 70 * 1024
+    path.write_bytes(data + b"411525000009999,\xff\xfe\xfa,\n")
+    batch = run_import(create_batch(actor=officer, region_code=None, file_name="broken.csv"), path)
+    assert batch.status == "failed"
+    assert "文件编码无法识别" in batch.message
+    assert not Person.objects.exists() and not Household.objects.exists()
