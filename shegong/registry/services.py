@@ -20,7 +20,7 @@ from shegong.core.idnumbers import parse_citizen_id
 from shegong.core.models import Region
 from shegong.core.roles import Perm
 from shegong.core.scoping import can
-from shegong.core.services import StaleEdit
+from shegong.core.services import check_version
 
 from .codes import PovertyStatus, Relation
 from .models import Household, Person, PovertyExit, PovertyLine
@@ -100,13 +100,10 @@ def _begin_change(actor: Any, household: Household, version: int | None = None) 
     """Lock the household, check the actor may change it and that nobody changed it since."""
     household = _lock(household)
     _require_edit(actor, household)
-    _check_version(household, version)
+    check_version(
+        household, version, _("该户信息已被他人修改,请刷新页面后重新操作。您的修改尚未保存。")
+    )
     return household
-
-
-def _check_version(household: Household, version: int | None) -> None:
-    if version is not None and household.version != version:
-        raise StaleEdit(_("该户信息已被他人修改,请刷新页面后重新操作。您的修改尚未保存。"))
 
 
 @transaction.atomic
@@ -651,8 +648,9 @@ def person_update(*, actor: Any, person: Person, version: int, **fields: Any) ->
     person = Person.objects.select_for_update().get(pk=person.pk)
     if not can(actor, Perm.EDIT_REGISTRY, person.region_id):
         raise PermissionDenied(_("您无权修改该人员信息。"))
-    if person.version != version:
-        raise StaleEdit(_("该人员信息已被他人修改,请刷新页面后重新编辑。您的修改尚未保存。"))
+    check_version(
+        person, version, _("该人员信息已被他人修改,请刷新页面后重新编辑。您的修改尚未保存。")
+    )
     unknown = set(fields) - set(PERSON_EDITABLE)
     if unknown:
         raise ValidationError(_("这些字段不能在此修改:%(f)s") % {"f": "、".join(sorted(unknown))})
