@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from django.utils import timezone
-from django.utils.translation import gettext as _
 from django_tasks import task
 
 from shegong.core.models import TaskProgress
 from shegong.core.tasks import run_tracked
 
-from .models import ImportBatch, ImportStatus
+from .models import ImportBatch
 
 log = logging.getLogger(__name__)
 
@@ -27,14 +25,7 @@ def registry_import(batch_id: str) -> None:
 
     def work(progress: TaskProgress) -> None:
         try:
-            run_import(batch, path, progress=progress)
-        except Exception:
-            ImportBatch.objects.filter(pk=batch.pk).update(
-                status=ImportStatus.FAILED,
-                message=_("导入过程中出错,已写入的户保持完整;请重新导入同一文件以完成剩余部分。"),
-                finished_at=timezone.now(),
-            )
-            raise
+            run_import(batch, path, progress=progress)  # marks the batch failed if it stops
         finally:
             # The upload holds personal data; the batch keeps only counts and the error report.
             path.unlink(missing_ok=True)

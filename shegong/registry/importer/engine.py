@@ -84,7 +84,7 @@ from .pipeline import BackgroundWriter as _BackgroundWriter
 from .planning import Notes, PlanPhase
 from .reader import open_table
 from .rows import ImportRefused, RowChecker
-from .services import HEARTBEAT_EVERY, imports_mark_interrupted
+from .services import HEARTBEAT_EVERY, WAIT_FOR_OVERLAP, claim_import
 from .spool import Spool
 from .writers import Plan
 
@@ -208,6 +208,14 @@ class Importer(PlanPhase):
         return problem
 
     # ---------------------------------------------------------------- progress
+    def _waiting(self, other: ImportBatch) -> None:
+        message = _("等待%(region)s正在进行的另一个导入(%(file)s)完成后开始。") % {
+            "region": other.region.name,
+            "file": other.file_name,
+        }
+        if self.progress is not None:
+            progress_update(self.progress, message=message)
+
     def _tick(self, phase: str, done: int, total: int | None) -> None:
         now = timezone.now()
         if now - self._beat >= HEARTBEAT_EVERY:
@@ -221,11 +229,22 @@ class Importer(PlanPhase):
     # ---------------------------------------------------------------- the run
     def run(self) -> ImportBatch:
         batch = self.batch
-        imports_mark_interrupted()
+        blocking = claim_import(batch, on_wait=self._waiting)
+        if blocking is not None:
+            return self._refuse(
+                _(
+                    "%(region)s已有一个导入正在进行(%(file)s,%(started)s 开始),"
+                    "同一区域同时导入会互相冲突;已等待 %(minutes)d 分钟仍未完成。"
+                    "请在它完成后重新导入本文件。"
+                )
+                % {
+                    "region": blocking.region.name,
+                    "file": blocking.file_name,
+                    "started": timezone.localtime(blocking.started_at).strftime("%H:%M"),
+                    "minutes": int(WAIT_FOR_OVERLAP.total_seconds() // 60),
+                }
+            )
         self._beat = timezone.now()
-        ImportBatch.objects.filter(pk=batch.pk).update(
-            status=ImportStatus.RUNNING, heartbeat_at=self._beat
-        )
         try:
             table = open_table(self.path)
         except ImportRefused as exc:
@@ -518,9 +537,29 @@ def run_import(
     progress: TaskProgress | None = None,
     on_progress: Callable[[str, int, int | None], None] | None = None,
 ) -> ImportBatch:
-    """Import `path` into the registry as `batch` describes; returns the finished batch."""
-    with _gc_paused():
-        return Importer(batch, path, progress=progress, on_progress=on_progress).run()
+    """Import `path` into the registry as `batch` describes; returns the finished batch.
+
+    If the import stops on an error or an interrupt (Ctrl-C on the command), the batch is
+    marked failed on the way out, so that it neither shows as running nor holds up the next
+    import into its area; what was written is whole households, and the same file run again
+    completes it. (A process killed outright cannot do this: its heartbeat stops instead.)"""
+    try:
+        with _gc_paused():
+            return Importer(batch, path, progress=progress, on_progress=on_progress).run()
+    except BaseException:
+        mark_failed(batch)
+        raise
+
+
+def mark_failed(batch: ImportBatch) -> None:
+    """Best effort: the error that stopped the import is the one to report."""
+    message = _("导入过程中出错,已写入的户保持完整;请重新导入同一文件以完成剩余部分。")
+    try:
+        ImportBatch.objects.filter(
+            pk=batch.pk, status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]
+        ).update(status=ImportStatus.FAILED, message=message, finished_at=timezone.now())
+    except Exception:  # the database may be what failed
+        log.exception("import %s: could not mark the batch failed", batch.pk)
 
 
 @contextlib.contextmanager

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import datetime
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shegong.core import audit
 from shegong.core.models import Region, RegionLevel, TaskProgress
+from shegong.core.regions import prefix_of
 from shegong.core.roles import Perm
 from shegong.core.scoping import can, jurisdiction, memberships_of, prefixes_q
 from shegong.core.tasks import progress_start
@@ -191,3 +193,62 @@ def imports_mark_interrupted(*, now: datetime.datetime | None = None) -> int:
             )
             marked += 1
     return marked
+
+
+# --- one writing import per area at a time -------------------------------------------------
+
+# An import waits this long for a running import into an overlapping area to finish...
+WAIT_FOR_OVERLAP = datetime.timedelta(minutes=30)
+# ...looking again this often.
+WAIT_POLL_SECONDS = 5.0
+# Key of the PostgreSQL advisory lock that makes claims one at a time.
+_CLAIM_LOCK = 4_100_000
+
+
+def overlapping_import(batch: ImportBatch) -> ImportBatch | None:
+    """A running import (not a dry run) into the batch's area, an area inside it or one that
+    contains it: the two could write the same households at once."""
+    prefix = prefix_of(batch.region_id)
+    running = (
+        ImportBatch.objects.filter(status=ImportStatus.RUNNING, dry_run=False)
+        .exclude(pk=batch.pk)
+        .select_related("region")
+        .order_by("started_at")
+    )
+    for other in running:
+        theirs = prefix_of(other.region_id)
+        if theirs.startswith(prefix) or prefix.startswith(theirs):
+            return other
+    return None
+
+
+def claim_import(
+    batch: ImportBatch,
+    *,
+    wait: datetime.timedelta | None = None,
+    on_wait: Any = None,
+) -> ImportBatch | None:
+    """Mark the batch running, unless an import that writes into an overlapping area is
+    running: then wait for it (calling `on_wait(other)`), up to `wait`. Returns None once the
+    batch runs, or the import it gave up waiting for. A dry run writes nothing and never waits.
+
+    Claims are made one at a time (a PostgreSQL advisory lock held for the claim's
+    transaction), so two imports starting together cannot both see the other as not running."""
+    deadline = timezone.now() + (WAIT_FOR_OVERLAP if wait is None else wait)
+    while True:
+        imports_mark_interrupted()
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CLAIM_LOCK])
+            other = None if batch.dry_run else overlapping_import(batch)
+            if other is None:
+                ImportBatch.objects.filter(pk=batch.pk).update(
+                    status=ImportStatus.RUNNING, heartbeat_at=timezone.now()
+                )
+                return None
+        if timezone.now() >= deadline:
+            return other
+        if on_wait is not None:
+            on_wait(other)
+        time.sleep(WAIT_POLL_SECONDS)

@@ -517,7 +517,7 @@ def test_a_killed_import_leaves_whole_households_and_a_rerun_completes_it(
     assert Person.objects.count() == 6
     assert_registry_consistent()
     batch.refresh_from_db()
-    assert (batch.status, batch.rows, batch.created) == ("running", 6, 6)
+    assert (batch.status, batch.rows, batch.created) == ("failed", 6, 6)
 
     monkeypatch.setattr(engine, "write_plan", real_write)
     rerun = run_import(

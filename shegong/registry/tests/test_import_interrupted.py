@@ -110,6 +110,7 @@ def test_a_killed_import_is_marked_failed_when_the_next_import_starts(
         return real_write(plan)
 
     monkeypatch.setattr(engine, "write_plan", dying_write)
+    monkeypatch.setattr(engine, "mark_failed", lambda batch: None)  # a kill runs no handler
     killed = create_batch(actor=gushi_officer, region_code=None, file_name="a.xlsx")
     with pytest.raises(KeyboardInterrupt):
         run_import(killed, path)
@@ -126,3 +127,45 @@ def test_a_killed_import_is_marked_failed_when_the_next_import_starts(
     assert (rerun.status, rerun.created, rerun.unchanged) == ("done", 2, 2)
     killed.refresh_from_db()
     assert killed.status == "failed"
+
+
+def test_an_interrupted_import_is_marked_failed_at_once_and_the_next_one_runs(
+    tmp_path, gushi_officer, monkeypatch
+):
+    """Ctrl-C on the command (or an error) marks the batch failed on the way out: it does not
+    show as running, and the same file can be imported again straight away."""
+    township = Region.objects.filter(parent_id=GUSHI).order_by("code").first()
+    village = make_village(township.code).code
+    rows = [
+        person_row(f"4115250000000{h:02d}", village, "户主", f"张{h}", make_id_number())
+        for h in range(4)
+    ]
+    path = write_xlsx_file(tmp_path / "a.xlsx", rows)
+    monkeypatch.setattr(engine, "BATCH_ROWS", 2)
+    real_write = engine.write_plan
+    calls = []
+
+    def interrupted_write(plan):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real_write(plan)
+
+    monkeypatch.setattr(engine, "write_plan", interrupted_write)
+    first = create_batch(actor=gushi_officer, region_code=None, file_name="a.xlsx")
+    with pytest.raises(KeyboardInterrupt):
+        run_import(first, path)
+    first.refresh_from_db()
+    assert first.status == "failed" and "重新导入同一文件" in first.message
+    assert first.finished_at is not None
+    assert Person.objects.count() == 2
+
+    monkeypatch.setattr(engine, "write_plan", real_write)
+    monkeypatch.setattr(
+        "shegong.registry.importer.services.time.sleep",
+        lambda seconds: pytest.fail("the next import must not wait for a failed one"),
+    )
+    rerun = run_import(
+        create_batch(actor=gushi_officer, region_code=None, file_name="a.xlsx"), path
+    )
+    assert (rerun.status, rerun.created, rerun.unchanged) == ("done", 2, 2)
