@@ -89,58 +89,20 @@ def test_the_list_and_the_batch_page_show_a_dead_import_as_failed(client, gushi_
     assert ImportBatch.objects.get(pk=batch.pk).status == "failed"
 
 
-def test_a_killed_import_is_marked_failed_when_the_next_import_starts(
-    tmp_path, gushi_officer, monkeypatch
-):
+@pytest.fixture
+def four_households(tmp_path):
     township = Region.objects.filter(parent_id=GUSHI).order_by("code").first()
     village = make_village(township.code).code
     rows = [
         person_row(f"4115250000000{h:02d}", village, "户主", f"张{h}", make_id_number())
         for h in range(4)
     ]
-    path = write_xlsx_file(tmp_path / "a.xlsx", rows)
-    monkeypatch.setattr(engine, "BATCH_ROWS", 2)
-    real_write = engine.write_plan
-    calls = []
-
-    def dying_write(plan):
-        calls.append(1)
-        if len(calls) == 2:
-            raise KeyboardInterrupt("killed")
-        return real_write(plan)
-
-    monkeypatch.setattr(engine, "write_plan", dying_write)
-    monkeypatch.setattr(engine, "mark_failed", lambda batch: None)  # a kill runs no handler
-    killed = create_batch(actor=gushi_officer, region_code=None, file_name="a.xlsx")
-    with pytest.raises(KeyboardInterrupt):
-        run_import(killed, path)
-    killed.refresh_from_db()
-    assert killed.status == "running" and killed.heartbeat_at is not None
-    assert Person.objects.count() == 2
-
-    # Long after, another import starts: the dead batch is marked, the new one completes it.
-    ImportBatch.objects.filter(pk=killed.pk).update(heartbeat_at=timezone.now() - STALE_AFTER * 2)
-    monkeypatch.setattr(engine, "write_plan", real_write)
-    rerun = run_import(
-        create_batch(actor=gushi_officer, region_code=None, file_name="a.xlsx"), path
-    )
-    assert (rerun.status, rerun.created, rerun.unchanged) == ("done", 2, 2)
-    killed.refresh_from_db()
-    assert killed.status == "failed"
+    return write_xlsx_file(tmp_path / "a.xlsx", rows)
 
 
-def test_an_interrupted_import_is_marked_failed_at_once_and_the_next_one_runs(
-    tmp_path, gushi_officer, monkeypatch
-):
-    """Ctrl-C on the command (or an error) marks the batch failed on the way out: it does not
-    show as running, and the same file can be imported again straight away."""
-    township = Region.objects.filter(parent_id=GUSHI).order_by("code").first()
-    village = make_village(township.code).code
-    rows = [
-        person_row(f"4115250000000{h:02d}", village, "户主", f"张{h}", make_id_number())
-        for h in range(4)
-    ]
-    path = write_xlsx_file(tmp_path / "a.xlsx", rows)
+def stop_in_second_batch(monkeypatch):
+    """Batches of two households; the second batch's write is interrupted (as by Ctrl-C or a
+    kill) before it commits. Returns the real writer, to put back."""
     monkeypatch.setattr(engine, "BATCH_ROWS", 2)
     real_write = engine.write_plan
     calls = []
@@ -152,9 +114,43 @@ def test_an_interrupted_import_is_marked_failed_at_once_and_the_next_one_runs(
         return real_write(plan)
 
     monkeypatch.setattr(engine, "write_plan", interrupted_write)
+    return real_write
+
+
+def import_again(actor, path):
+    return run_import(create_batch(actor=actor, region_code=None, file_name=path.name), path)
+
+
+def test_a_killed_import_is_marked_failed_when_the_next_import_starts(
+    four_households, gushi_officer, monkeypatch
+):
+    real_write = stop_in_second_batch(monkeypatch)
+    monkeypatch.setattr(engine, "mark_failed", lambda batch: None)  # a kill runs no handler
+    killed = create_batch(actor=gushi_officer, region_code=None, file_name="a.xlsx")
+    with pytest.raises(KeyboardInterrupt):
+        run_import(killed, four_households)
+    killed.refresh_from_db()
+    assert killed.status == "running" and killed.heartbeat_at is not None
+    assert Person.objects.count() == 2
+
+    # Long after, another import starts: the dead batch is marked, the new one completes it.
+    ImportBatch.objects.filter(pk=killed.pk).update(heartbeat_at=timezone.now() - STALE_AFTER * 2)
+    monkeypatch.setattr(engine, "write_plan", real_write)
+    rerun = import_again(gushi_officer, four_households)
+    assert (rerun.status, rerun.created, rerun.unchanged) == ("done", 2, 2)
+    killed.refresh_from_db()
+    assert killed.status == "failed"
+
+
+def test_an_interrupted_import_is_marked_failed_at_once_and_the_next_one_runs(
+    four_households, gushi_officer, monkeypatch
+):
+    """Ctrl-C on the command (or an error) marks the batch failed on the way out: it does not
+    show as running, and the same file can be imported again straight away."""
+    real_write = stop_in_second_batch(monkeypatch)
     first = create_batch(actor=gushi_officer, region_code=None, file_name="a.xlsx")
     with pytest.raises(KeyboardInterrupt):
-        run_import(first, path)
+        run_import(first, four_households)
     first.refresh_from_db()
     assert first.status == "failed" and "重新导入同一文件" in first.message
     assert first.finished_at is not None
@@ -165,7 +161,5 @@ def test_an_interrupted_import_is_marked_failed_at_once_and_the_next_one_runs(
         "shegong.registry.importer.services.time.sleep",
         lambda seconds: pytest.fail("the next import must not wait for a failed one"),
     )
-    rerun = run_import(
-        create_batch(actor=gushi_officer, region_code=None, file_name="a.xlsx"), path
-    )
+    rerun = import_again(gushi_officer, four_households)
     assert (rerun.status, rerun.created, rerun.unchanged) == ("done", 2, 2)
