@@ -879,3 +879,21 @@ def test_a_file_that_turns_unreadable_after_its_start_is_refused_whole(
     assert batch.status == "failed"
     assert "文件编码无法识别" in batch.message
     assert not Person.objects.exists() and not Household.objects.exists()
+
+
+def test_batch_lookups_find_exactly_the_numbers_asked_for(village):
+    """Lookup lists go to PostgreSQL as one array literal when every value is letters, digits
+    and hyphens; anything else (never a valid number, but still) goes value by value, so a
+    comma or a brace in a value can never split or end the list."""
+    from shegong.registry.importer.planning import where_in
+
+    make_household(village, number="411525000000001")
+    make_household(village, number="411525000000002")
+    odd = ["411525000000001,411525000000002", "{411525000000002}", '4115"', ""]
+    assert set(where_in(Household.objects.all(), "number", odd)) == set()
+    plain = ["411525000000001", "411525000000009", "ABC-12"]
+    found = where_in(Household.objects.all(), "number", plain).values_list("number", flat=True)
+    assert list(found) == ["411525000000001"]
+    mixed = [*plain, "411525000000002", "x,y"]
+    found = where_in(Household.objects.all(), "number", mixed).values_list("number", flat=True)
+    assert sorted(found) == ["411525000000001", "411525000000002"]
