@@ -268,7 +268,10 @@ class Importer(PlanPhase):
         )
         estimated = table.estimated_rows
         reading = _("正在读取")
-        spools = [Spool() for _k in range(CHECKERS if parallel else 1)]
+        # Rejected rows: this process's own spool (planning, and checking when it runs here)
+        # and one per checking process — a spool is never written by two processes.
+        own = Spool()
+        spools = [own, *(Spool() for _k in range(CHECKERS if parallel else 0))]
         children: ChildJudges | None = None
         found: Scan | None = None
         on_disk = self.path.stat().st_size >= DISK_SCAN_BYTES
@@ -282,10 +285,9 @@ class Importer(PlanPhase):
                 )
                 self.counts.rows = found.total
                 self._tick(_("正在导入"), 0, found.total)
-                judge = Judge(checker, found, spools[0])
-                assert table.again is not None
+                judge = Judge(checker, found, own)
                 if parallel:
-                    children = ChildJudges(judge, table.again, spools)
+                    children = ChildJudges(judge, table.again, spools[1:])
                     messages: Iterable[Message] = children
                 else:
                     messages = judge.stream(table.again())
@@ -296,7 +298,7 @@ class Importer(PlanPhase):
                     and outside_transaction
                 ):
                     self._writer = _BackgroundWriter(self.batch.pk, WRITER_THREADS, _write)
-                self._rejects = spools[0]
+                self._rejects = own
                 try:
                     self._write_households(messages, found.total)
                 finally:

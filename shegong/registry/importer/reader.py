@@ -44,10 +44,9 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 class Table:
     header: HeaderMap
     rows: Iterator[tuple[int, Sequence[Any]]]  # (spreadsheet row number, cells)
+    again: Callable[[], Iterator[tuple[int, Sequence[Any]]]]  # the same rows, read afresh
     estimated_rows: int | None  # data rows, when the format says so up front
     closer: Any = None
-    in_memory: bool = False  # the whole sheet is in memory (a forked reader may share it)
-    again: Callable[[], Iterator[tuple[int, Sequence[Any]]]] | None = None
 
     def close(self) -> None:
         if self.closer is not None:
@@ -124,7 +123,7 @@ def _with_header(
 
     rest = None if estimated is None else max(0, estimated - skipped)
     return Table(
-        header=header, rows=data(numbered), estimated_rows=rest, closer=closer, again=again
+        header=header, rows=data(numbered), again=again, estimated_rows=rest, closer=closer
     )
 
 
@@ -141,9 +140,7 @@ def _xlsx(path: Path) -> Table:
             for i, cells in enumerate(sheet.iter_rows()):
                 yield start + i + 1, cells
 
-        table = _with_header(numbered, sheet.height, book.close)
-        table.in_memory = True
-        return table
+        return _with_header(numbered, sheet.height, book.close)
     return _xlsx_openpyxl(path)
 
 

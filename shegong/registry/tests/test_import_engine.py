@@ -897,3 +897,32 @@ def test_batch_lookups_find_exactly_the_numbers_asked_for(village):
     mixed = [*plain, "411525000000002", "x,y"]
     found = where_in(Household.objects.all(), "number", mixed).values_list("number", flat=True)
     assert sorted(found) == ["411525000000001", "411525000000002"]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_rows_rejected_while_planning_reach_the_report_when_checked_in_two_processes(
+    tmp_path, monkeypatch
+):
+    """Rejections come from the checking processes (a bad row) and from this one (a household
+    registered outside the jurisdiction, found only when the batch is planned); the error
+    report must hold every one of them."""
+    from shegong.conftest import make_user
+
+    officer = make_user("two_spools_officer", "civil_affairs_officer", GUSHI)
+    village = make_village(township(GUSHI)).code
+    xincai = make_village(township(XINCAI)).code
+    monkeypatch.setattr(engine, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(engine, "BATCH_ROWS", 2)  # planned while the checkers still run
+    theirs = make_household(xincai, number="411729000000100", head_name="王芳")
+    rows = [
+        person_row("411729000000100", village, "户主", "甲", make_id_number()),
+        person_row("411729000000100", village, "妻子", "乙", make_id_number()),
+        *family("411525000000004", village, size=3),
+    ]
+    batch = import_rows(officer, tmp_path, rows)
+    assert counts(batch) == (5, 3, 0, 0, 2)
+    why = reasons(batch)
+    assert (
+        "已登记在您管辖范围以外的区划" in why["甲"] and "已登记在您管辖范围以外的区划" in why["乙"]
+    )
+    assert theirs.members.count() == 1
