@@ -17,7 +17,6 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from operator import mul
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -28,6 +27,7 @@ from shegong.core.idnumbers import (
     EARLIEST_BIRTH_DATE,
     FEMALE,
     MALE,
+    citizen_id_check_char,
     normalise_citizen_id,
     parse_citizen_id,
 )
@@ -281,7 +281,7 @@ class RowChecker:
         first_17 = number[:17]
         if not first_17.isdigit():
             return None
-        if _CHECK_CHARS[sum(map(mul, map(int, first_17), _WEIGHTS)) % 11] != number[17]:
+        if citizen_id_check_char(first_17) != number[17]:
             return None
         digits = number[6:14]
         try:
@@ -305,14 +305,10 @@ class RowChecker:
         """The household number `check` gives this row ("" when unusable) and the key its ID
         number is compared by ("" when not text): cheap, for the import's first pass over
         the file. A valid ID number equals its key."""
-        width = len(cells)
-        i = self.pos["户编号"]
-        cell = cells[i] if i < width else None
-        number = _household_number(cell, cell if cell.__class__ is str else cell_text(cell))
         i = self.pos["证件号码"]
-        cell = cells[i] if i < width else None
+        cell = cells[i] if i < len(cells) else None
         text = (cell if cell.__class__ is str else cell_text(cell)).strip()
-        return number, _id_key(cell, text) or ""
+        return self.household_of(cells), _id_key(cell, text) or ""
 
     def check(
         self, cells: Sequence[Any]
@@ -333,16 +329,16 @@ class RowChecker:
         cell = cells[pos["户编号"]] if pos["户编号"] < width else None
         number = _household_number(cell, t[pos["户编号"]])
         if not number:
-            if isinstance(cell, float) and not (cell.is_integer() and abs(cell) < _MAX_EXACT_FLOAT):
+            shown = _ascii(t[pos["户编号"]])
+            if _rounded_by_excel(cell):
                 errors.append(
                     _("户编号被 Excel 存成了数字,后几位可能已丢失,请把该列设为文本后重新填写。")
                 )
-            elif not _ascii(t[pos["户编号"]]):
+            elif not shown:
                 errors.append(_("“%(column)s”不能为空。") % {"column": "户编号"})
             else:
                 errors.append(
-                    _("户编号“%(value)s”格式不正确,应为 6 至 32 位数字或字母。")
-                    % {"value": _ascii(t[pos["户编号"]])}
+                    _("户编号“%(value)s”格式不正确,应为 6 至 32 位数字或字母。") % {"value": shown}
                 )
 
         # 行政区划代码
@@ -529,11 +525,6 @@ class RowChecker:
         return raw, number, id_number, row, errors
 
 
-# GB 11643: weights of the first 17 digits, and the check character for the sum modulo 11.
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_CHECK_CHARS = "10X98765432"
-
-
 def _plausible_birth(digits: str, today: datetime.date) -> datetime.date | None:
     """The birth date of an ID number's digits 7-14 when `parse_citizen_id` would accept it."""
     try:
@@ -543,10 +534,15 @@ def _plausible_birth(digits: str, today: datetime.date) -> datetime.date | None:
     return birth if EARLIEST_BIRTH_DATE <= birth <= today else None
 
 
+def _rounded_by_excel(cell: Any) -> bool:
+    """A number cell too long for Excel to keep exactly: its last digits are already lost."""
+    return isinstance(cell, float) and not (cell.is_integer() and abs(cell) < _MAX_EXACT_FLOAT)
+
+
 def _household_number(cell: Any, text: str) -> str:
     """A household number as the registry stores it, or "" when the cell cannot be one."""
-    if isinstance(cell, float) and not (cell.is_integer() and abs(cell) < _MAX_EXACT_FLOAT):
-        return ""  # Excel has already rounded it
+    if _rounded_by_excel(cell):
+        return ""
     number = _ascii(text)
     return number if _HOUSEHOLD_NUMBER.match(number) else ""
 
