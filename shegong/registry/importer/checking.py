@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 import contextlib
-import marshal
+import functools
 import multiprocessing
 import os
 import sqlite3
@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from ..codes import Relation
 from ..names import name_initials
 from .rows import F_NAME, F_RELATION, ImportRefused, RowChecker
-from .spool import Spool, work_dir
+from .spool import Spool, read_frame, work_dir, write_frame
 
 PROGRESS_EVERY = 5000
 # Rows a judge reads before it hands on what it has judged.
@@ -339,7 +339,7 @@ class ChildJudges:
         active = list(range(self.parts))
         while active:
             for part in list(active):
-                message = _receive(self.readers[part])
+                message = read_frame(self.readers[part])
                 if message is None:
                     code = self.processes[part].exitcode
                     raise RuntimeError(f"row check process {part} ended early (exit {code})")
@@ -377,30 +377,16 @@ def _child(
     try:
         try:
             for message in judge.stream(again(), part, len(pipes)):
-                _send(out, ("rows", message))
+                write_frame(out, ("rows", message))
             spool.flush()
-            _send(out, ("end", spool.count, judge.checker.birthplace_warnings))
+            write_frame(out, ("end", spool.count, judge.checker.birthplace_warnings))
         except ImportRefused as exc:
-            _send(out, ("refused", str(exc)))
+            write_frame(out, ("refused", str(exc)))
         except Exception as exc:  # reported, then raised in the parent
-            _send(out, ("error", f"{type(exc).__name__}: {exc}"))
+            write_frame(out, ("error", f"{type(exc).__name__}: {exc}"))
         out.flush()
     except BrokenPipeError:  # the parent has stopped listening
         pass
-
-
-def _send(out: BinaryIO, message: Any) -> None:
-    data = marshal.dumps(message)
-    out.write(len(data).to_bytes(8, "little"))
-    out.write(data)
-
-
-def _receive(reader: BinaryIO) -> Any:
-    size = reader.read(8)
-    if len(size) < 8:
-        return None
-    data = reader.read(int.from_bytes(size, "little"))
-    return marshal.loads(data)
 
 
 def _widen(fd: int) -> None:
@@ -416,14 +402,5 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-_INITIALS_CACHE: dict[str, str] = {}
-
-
-def _initials(name: str) -> str:
-    try:
-        return _INITIALS_CACHE[name]
-    except KeyError:
-        value = name_initials(name)
-        if len(_INITIALS_CACHE) < 500_000:
-            _INITIALS_CACHE[name] = value
-        return value
+# Names repeat a lot; pinyin per distinct name once (bounded, as the import is long-running).
+_initials = functools.lru_cache(maxsize=500_000)(name_initials)

@@ -41,9 +41,7 @@ class Spool:
 
     def _dump(self) -> None:
         if self.buffer:
-            data = marshal.dumps(self.buffer)
-            self.file.write(len(data).to_bytes(8, "little"))
-            self.file.write(data)
+            write_frame(self.file, self.buffer)
             self.buffer = []
 
     def flush(self) -> None:
@@ -51,16 +49,30 @@ class Spool:
         self.file.flush()
 
     def chunks(self) -> Iterator[list[Any]]:
-        # marshal.load() on a file reads in tiny pieces; one read per chunk is much faster.
         self._dump()
         self.file.seek(0)
-        read = self.file.read
-        while size := read(8):
-            yield marshal.loads(read(int.from_bytes(size, "little")))
+        while (chunk := read_frame(self.file)) is not None:
+            yield chunk
 
     def __iter__(self) -> Iterator[Any]:
         for chunk in self.chunks():
             yield from chunk
+
+
+def write_frame(out: Any, value: Any) -> None:
+    """`value` (plain values only) as one marshal frame, its length first."""
+    data = marshal.dumps(value)
+    out.write(len(data).to_bytes(8, "little"))
+    out.write(data)
+
+
+def read_frame(source: Any) -> Any:
+    """The next frame `write_frame` wrote, or None at the end. (marshal.load() on a file reads
+    in tiny pieces; one read per frame is much faster.)"""
+    size = source.read(8)
+    if len(size) < 8:
+        return None
+    return marshal.loads(source.read(int.from_bytes(size, "little")))
 
 
 def work_dir() -> str | None:
