@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import logging
-
 from django_tasks import task
 
 from shegong.core.models import TaskProgress
 from shegong.core.tasks import run_tracked
 
 from .models import ImportBatch
-
-log = logging.getLogger(__name__)
 
 
 @task()

@@ -208,6 +208,18 @@ class Importer(PlanPhase):
         return problem
 
     # ---------------------------------------------------------------- progress
+    def _blocked_by(self, other: ImportBatch) -> str:
+        return _(
+            "%(region)s已有一个导入正在进行(%(file)s,%(started)s 开始),"
+            "同一区域同时导入会互相冲突;已等待 %(minutes)d 分钟仍未完成。"
+            "请在它完成后重新导入本文件。"
+        ) % {
+            "region": other.region.name,
+            "file": other.file_name,
+            "started": timezone.localtime(other.started_at).strftime("%H:%M"),
+            "minutes": int(WAIT_FOR_OVERLAP.total_seconds() // 60),
+        }
+
     def _waiting(self, other: ImportBatch) -> None:
         message = _("等待%(region)s正在进行的另一个导入(%(file)s)完成后开始。") % {
             "region": other.region.name,
@@ -231,19 +243,7 @@ class Importer(PlanPhase):
         batch = self.batch
         blocking = claim_import(batch, on_wait=self._waiting)
         if blocking is not None:
-            return self._refuse(
-                _(
-                    "%(region)s已有一个导入正在进行(%(file)s,%(started)s 开始),"
-                    "同一区域同时导入会互相冲突;已等待 %(minutes)d 分钟仍未完成。"
-                    "请在它完成后重新导入本文件。"
-                )
-                % {
-                    "region": blocking.region.name,
-                    "file": blocking.file_name,
-                    "started": timezone.localtime(blocking.started_at).strftime("%H:%M"),
-                    "minutes": int(WAIT_FOR_OVERLAP.total_seconds() // 60),
-                }
-            )
+            return self._refuse(self._blocked_by(blocking))
         self._beat = timezone.now()
         try:
             table = open_table(self.path)
@@ -254,11 +254,9 @@ class Importer(PlanPhase):
             return self._refuse(_("无法读取该文件,请上传 .xlsx 或 .csv 文件。"))
         self.header = table.header.headers
         outside_transaction = not connection.in_atomic_block
+        size = self.path.stat().st_size
         parallel = (
-            PARALLEL_CHECK
-            and outside_transaction
-            and can_fork()
-            and self.path.stat().st_size >= PARALLEL_MIN_BYTES
+            PARALLEL_CHECK and outside_transaction and can_fork() and size >= PARALLEL_MIN_BYTES
         )
         checker = RowChecker(
             table.header,
@@ -274,14 +272,13 @@ class Importer(PlanPhase):
         spools = [own, *(Spool() for _k in range(CHECKERS if parallel else 0))]
         children: ChildJudges | None = None
         found: Scan | None = None
-        on_disk = self.path.stat().st_size >= DISK_SCAN_BYTES
         try:
             try:
                 found = scan(
                     table.rows,
                     checker,
                     lambda n: self._tick(reading, n, estimated),
-                    on_disk=on_disk,
+                    on_disk=size >= DISK_SCAN_BYTES,
                 )
                 self.counts.rows = found.total
                 self._tick(_("正在导入"), 0, found.total)
