@@ -124,6 +124,31 @@ def import_factory(*, region_code: str, marker: str, owner=None) -> ImportBatch:
     )
 
 
+def make_running_batch(
+    actor,
+    region: str,
+    *,
+    file_name: str = "花名册.xlsx",
+    beat_ago: datetime.timedelta | None = datetime.timedelta(0),
+    started_ago: datetime.timedelta = datetime.timedelta(0),
+    dry_run: bool = False,
+) -> ImportBatch:
+    """An import batch another process is running (its heartbeat `beat_ago`, None: never)."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    return ImportBatch.objects.create(
+        region_id=region,
+        actor=actor,
+        file_name=file_name,
+        status="running",
+        dry_run=dry_run,
+        rows=6,
+        started_at=now - started_ago,
+        heartbeat_at=None if beat_ago is None else now - beat_ago,
+    )
+
+
 @register_factory(DuplicateCandidate)
 def duplicate_factory(*, region_code: str, marker: str, owner=None) -> DuplicateCandidate:
     a = make_household(region_code, head_name=marker).members.get()

@@ -20,22 +20,13 @@ from shegong.registry.importer.services import (
 )
 from shegong.registry.importer.testing import person_row, write_xlsx_file
 from shegong.registry.models import ImportBatch, Person
-from shegong.registry.tests.factories import make_id_number
+from shegong.registry.tests.factories import make_id_number, make_running_batch
 
 pytestmark = pytest.mark.django_db
 
 
 def running(actor, *, beat_ago: datetime.timedelta | None, started_ago=datetime.timedelta(0)):
-    now = timezone.now()
-    return ImportBatch.objects.create(
-        region_id=GUSHI,
-        actor=actor,
-        file_name="花名册.xlsx",
-        status="running",
-        rows=6,
-        started_at=now - started_ago,
-        heartbeat_at=None if beat_ago is None else now - beat_ago,
-    )
+    return make_running_batch(actor, GUSHI, beat_ago=beat_ago, started_ago=started_ago)
 
 
 def test_a_running_batch_with_a_recent_heartbeat_stays_running(gushi_officer):

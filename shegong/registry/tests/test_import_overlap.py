@@ -14,22 +14,19 @@ from shegong.registry.importer.engine import run_import
 from shegong.registry.importer.services import claim_import, create_batch
 from shegong.registry.importer.testing import person_row, write_xlsx_file
 from shegong.registry.models import ImportBatch, Person
-from shegong.registry.tests.factories import make_id_number
+from shegong.registry.tests.factories import make_id_number, make_running_batch
 
 pytestmark = pytest.mark.django_db
 
 
 def running(actor, region, *, dry_run=False):
     """An import another process is running right now (fresh heartbeat)."""
-    now = timezone.now()
-    return ImportBatch.objects.create(
-        region_id=region,
-        actor=actor,
+    return make_running_batch(
+        actor,
+        region,
         file_name="另一个文件.xlsx",
-        status="running",
+        started_ago=datetime.timedelta(minutes=2),
         dry_run=dry_run,
-        started_at=now - datetime.timedelta(minutes=2),
-        heartbeat_at=now,
     )
 
 
