@@ -157,8 +157,7 @@ def user_update(
         raise PermissionDenied(_("您无权管理该用户。"))
     if locked.pk == getattr(actor, "pk", None) and not is_active:
         raise ValidationError({"is_active": _("不能停用自己的账号。")})
-    if locked.version != version:
-        raise StaleEdit(_("该用户已被他人修改,请刷新页面后重新编辑。您的修改尚未保存。"))
+    check_version(locked, version, _("该用户已被他人修改,请刷新页面后重新编辑。您的修改尚未保存。"))
     fields = ["full_name", "phone", "is_active"]
     before = audit.snapshot(locked, fields)
     locked.full_name, locked.phone, locked.is_active = full_name.strip(), phone.strip(), is_active

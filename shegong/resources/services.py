@@ -15,7 +15,7 @@ from shegong.core import audit
 from shegong.core.models import Region
 from shegong.core.roles import Perm
 from shegong.core.scoping import can
-from shegong.core.services import StaleEdit
+from shegong.core.services import check_version
 
 from .models import Institution
 from .rules import PHONE_MESSAGE, phone_is_dialable
@@ -63,8 +63,9 @@ def _lock(institution: Institution, version: int, actor: Any) -> Institution:
     locked = Institution.objects.select_for_update().get(pk=institution.pk)
     if not can(actor, Perm.MANAGE_RESOURCES, locked.region_id):
         raise PermissionDenied(_("您无权修改该机构。"))
-    if locked.version != version:
-        raise StaleEdit(_("该机构信息已被他人修改,请刷新页面后重新编辑。您的修改尚未保存。"))
+    check_version(
+        locked, version, _("该机构信息已被他人修改,请刷新页面后重新编辑。您的修改尚未保存。")
+    )
     return locked
 
 

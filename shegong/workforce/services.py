@@ -11,7 +11,7 @@ from shegong.core import audit
 from shegong.core.models import Region
 from shegong.core.roles import Perm
 from shegong.core.scoping import can
-from shegong.core.services import StaleEdit
+from shegong.core.services import check_version
 
 from .models import Organisation
 
@@ -59,8 +59,9 @@ def organisation_update(
         and can(actor, Perm.MANAGE_ORGANISATIONS, region.code)
     ):
         raise PermissionDenied(_("您无权修改该机构。"))
-    if org.version != version:
-        raise StaleEdit(_("该机构信息已被他人修改,请刷新页面后重新编辑。您的修改尚未保存。"))
+    check_version(
+        org, version, _("该机构信息已被他人修改,请刷新页面后重新编辑。您的修改尚未保存。")
+    )
     data["uscc"] = _clean_uscc(data.get("uscc"))
     _check_unique(data["uscc"], exclude_pk=org.pk)
     before = audit.snapshot(org, FIELDS)
