@@ -39,10 +39,14 @@ def prefix_bounds(prefix: str) -> tuple[str, str]:
     """Half-open [low, high) range of codes that start with `prefix`.
 
     The upper bound is the next prefix of the same width ('411525' → '411526'), so the
-    comparison stays within digits and behaves the same under any collation.
+    comparison stays within digits and behaves the same under any collation. A prefix of nines
+    has no next prefix of its width ('99' + 1 is '100', which sorts before '99'); every code at
+    or above it starts with it, so its bound is thirteen nines, above every 12-digit code.
     """
     if not prefix:
         return "", "~"
+    if set(prefix) == {"9"}:
+        return prefix, "9" * 13
     high = str(int(prefix) + 1).zfill(len(prefix))
     return prefix, high
 
