@@ -104,12 +104,22 @@ def load_demo() -> dict[str, int]:
             defaults={"organisation": orgs.get(org) if org else None},
         )
     from shegong.workforce.models import Supervision
+    from shegong.workforce.services import supervision_assign
 
-    Supervision.objects.get_or_create(
-        organisation=orgs["gushi"],
-        supervisor=User.objects.get(username="gushi_supervisor"),
-        supervisee=User.objects.get(username="gushi_worker"),
-    )
+    supervisor = User.objects.get(username="gushi_supervisor")
+    supervisee = User.objects.get(username="gushi_worker")
+    if (
+        not Supervision.objects.current()
+        .filter(supervisor=supervisor, supervisee=supervisee)
+        .exists()
+    ):
+        # Assigned by the agency's administrator, as on the supervision page.
+        supervision_assign(
+            actor=User.objects.get(username="gushi_orgadmin"),
+            organisation=orgs["gushi"],
+            supervisor=supervisor,
+            supervisee=supervisee,
+        )
     from shegong.registry.demo import load as load_registry
 
     households = load_registry()

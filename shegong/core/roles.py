@@ -44,6 +44,7 @@ class Perm:
     CONFIRM_LEFT_BEHIND = "registry.confirm_left_behind"
     VIEW_ORGANISATIONS = "workforce.view_organisations"
     MANAGE_ORGANISATIONS = "workforce.manage_organisations"
+    MANAGE_SUPERVISION = "workforce.manage_supervision"
     VIEW_CASES = "casework.view_cases"
     WORK_CASES = "casework.work_cases"
     ASSIGN_CASES = "casework.assign_cases"
@@ -82,6 +83,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Perm.VIEW_ORGANISATIONS: frozenset(_STAFF | {Role.EVALUATOR}),
     Perm.MANAGE_ORGANISATIONS: frozenset(_OFFICE),
+    # An agency administrator assigns supervisors within their own agency only
+    # (workforce.models.SupervisionQuerySet); offices do so for any agency in their region.
+    Perm.MANAGE_SUPERVISION: frozenset(_OFFICE | {Role.ORG_ADMIN}),
     # Casework: who sees which cases is narrowed further by casework.scoping (agency,
     # assignment, supervision); these say only which roles take part at all.
     Perm.VIEW_CASES: frozenset(

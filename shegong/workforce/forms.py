@@ -24,3 +24,34 @@ class OrganisationForm(forms.Form):
         region: Any = self.fields["region"]
         region.allowed = regions
         region.widget.roots = roots
+
+
+class _UserChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.full_name or obj.username}({obj.username})"
+
+
+class SupervisionAssignForm(forms.Form):
+    supervisor = _UserChoice(label=gettext_lazy("督导"), queryset=None)
+    supervisee = _UserChoice(label=gettext_lazy("被督导社工"), queryset=None)
+    start = forms.DateField(
+        label=gettext_lazy("开始日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=gettext_lazy("留空为今天"),
+    )
+
+    def __init__(self, *args: Any, supervisors: Any, supervisees: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        supervisor: Any = self.fields["supervisor"]
+        supervisor.queryset = supervisors
+        supervisee: Any = self.fields["supervisee"]
+        supervisee.queryset = supervisees
+
+
+class SupervisionEndForm(forms.Form):
+    end = forms.DateField(
+        label=gettext_lazy("结束日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "aria-label": gettext_lazy("结束日期")}),
+    )

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -52,8 +54,40 @@ class Organisation(models.Model):
 
 class SupervisionQuerySet(models.QuerySet):
     def current(self, on=None) -> SupervisionQuerySet:
+        """Links in force on a day (today by default)."""
         on = on or timezone.localdate()
         return self.filter(models.Q(ended_on__isnull=True) | models.Q(ended_on__gt=on))
+
+    def visible_to(self, actor: Any, perm: str | None = None) -> SupervisionQuerySet:
+        """Links of the agencies the actor manages: an agency administrator their own agency,
+        an office every agency registered in its region."""
+        return self.filter(agency_q(actor, perm, "organisation__"))
+
+
+def agency_q(actor: Any, perm: str | None, to_org: str = "") -> models.Q:
+    """Agencies the actor acts for under `perm` (default: managing supervision): per
+    membership, an agency-bound role its own agency in its region, an office every agency
+    registered in its region. `to_org` is the path from the rows filtered to the agency."""
+    from shegong.core.regions import prefix_of
+    from shegong.core.roles import ORGANISATION_ROLES, Perm, role_has
+    from shegong.core.scoping import memberships_of, prefixes_q
+
+    nothing = models.Q(pk__in=[])
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return nothing
+    if actor.is_superuser:
+        return models.Q()
+    perm = perm or Perm.MANAGE_SUPERVISION
+    q = nothing
+    for m in memberships_of(actor):
+        if not role_has(m.role, perm):
+            continue
+        in_region = prefixes_q(f"{to_org}region_id", [prefix_of(m.region_id)])
+        if m.role not in ORGANISATION_ROLES:
+            q |= in_region
+        elif m.organisation_id:
+            q |= in_region & models.Q(**{f"{to_org}pk": m.organisation_id})
+    return q
 
 
 class Supervision(models.Model):
@@ -81,6 +115,21 @@ class Supervision(models.Model):
         verbose_name = _("督导关系")
         verbose_name_plural = _("督导关系")
         indexes = [models.Index(fields=["supervisor", "supervisee"], name="supervision_pair")]
+        constraints = [
+            # The service refuses a second open link; this holds it when two admins race.
+            models.UniqueConstraint(
+                fields=["supervisor", "supervisee"],
+                condition=models.Q(ended_on__isnull=True),
+                name="supervision_one_open_link",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(supervisor=models.F("supervisee")),
+                name="supervision_not_self",
+            ),
+        ]
+
+    # Set by supervision_assign when the supervisor is above the local norm (not stored).
+    load_warning = ""
 
     def __str__(self) -> str:
         return f"{self.supervisor} → {self.supervisee}"

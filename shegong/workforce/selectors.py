@@ -28,3 +28,77 @@ def organisation_get(*, actor: Any, pk: Any) -> Organisation:
 def organisation_choices(*, actor: Any) -> QuerySet:
     """Organisations an account manager may attach a membership to."""
     return Organisation.objects.visible_to(actor, Perm.MANAGE_USERS).filter(is_active=True)
+
+
+# --- supervision -----------------------------------------------------------------------------
+
+
+def supervision_agencies(*, actor: Any) -> QuerySet:
+    """Agencies whose supervision links the actor manages."""
+    from .models import agency_q
+
+    return (
+        Organisation.objects.filter(agency_q(actor, None), is_active=True)
+        .select_related("region")
+        .order_by("name", "id")
+    )
+
+
+def supervision_list(*, actor: Any, organisation: Organisation) -> QuerySet:
+    """An agency's links, those in force first, each with its supervisor and supervisee."""
+    from django.db.models import F
+
+    from .models import Supervision
+
+    return (
+        Supervision.objects.visible_to(actor)
+        .filter(organisation=organisation)
+        .select_related("supervisor", "supervisee")
+        .order_by(F("ended_on").desc(nulls_first=True), "supervisor__full_name", "id")
+    )
+
+
+def supervision_get(*, actor: Any, pk: Any) -> Any:
+    from .models import Supervision
+
+    return access(Supervision.objects.select_related("organisation"), actor, pk=pk)
+
+
+def agency_staff(*, organisation: Organisation, role: str) -> QuerySet:
+    """Active users holding `role` in the agency (the choices of the assignment form)."""
+    from shegong.core.models import User
+
+    return (
+        User.objects.filter(
+            is_active=True, memberships__role=role, memberships__organisation=organisation
+        )
+        .distinct()
+        .order_by("full_name", "username")
+    )
+
+
+def supervisor_loads(*, organisation: Organisation) -> list[dict[str, Any]]:
+    """Each supervisor of the agency with how many workers they supervise today, against
+    the local norm."""
+    from shegong.core.roles import Role
+
+    from .models import Supervision
+    from .rules import over_norm, supervision_norm
+
+    norm = supervision_norm()
+    counts: dict[int, int] = {}
+    for supervisor_id in (
+        Supervision.objects.current()
+        .filter(organisation=organisation)
+        .values_list("supervisor_id", flat=True)
+    ):
+        counts[supervisor_id] = counts.get(supervisor_id, 0) + 1
+    return [
+        {
+            "user": u,
+            "count": counts.get(u.pk, 0),
+            "norm": norm.workers_per_supervisor,
+            "over": over_norm(counts.get(u.pk, 0), norm),
+        }
+        for u in agency_staff(organisation=organisation, role=Role.SUPERVISOR)
+    ]
