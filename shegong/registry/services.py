@@ -197,19 +197,20 @@ def person_move(
     person.save(update_fields=["household", "region", "relation", "version"])
     _recount(source)
     _recount(target)
-    for hh, direction in ((source, "out"), (target, "in")):
-        audit.record(
-            actor=actor,
-            action="registry.person_move",
-            target=hh,
-            changes={
-                "reason": reason,
-                "person": person.name,
-                "direction": direction,
-                "from": source.number,
-                "to": target.number,
-            },
-        )
+    # One event for the one change, filed under the household the person joined; it names
+    # both households, so the trail of either finds it by number.
+    audit.record(
+        actor=actor,
+        action="registry.person_move",
+        target=target,
+        changes={
+            "reason": reason,
+            "person": person.name,
+            "relation": relation,
+            "from": source.number,
+            "to": target.number,
+        },
+    )
     return person
 
 
@@ -299,18 +300,12 @@ def household_split(
     _check_one_head(household)
     _check_one_head(new)
     names = sorted(m.name for m in members)
-    for hh in (household, new):
-        audit.record(
-            actor=actor,
-            action="registry.household_split",
-            target=hh,
-            changes={
-                "reason": reason,
-                "from": household.number,
-                "to": new.number,
-                "members": names,
-            },
-        )
+    audit.record(
+        actor=actor,
+        action="registry.household_split",
+        target=household,
+        changes={"reason": reason, "from": household.number, "to": new.number, "members": names},
+    )
     return new
 
 

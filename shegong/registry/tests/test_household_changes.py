@@ -119,7 +119,7 @@ def test_move_between_households(gushi_officer, household, village):
     other.refresh_from_db()
     assert son.household_id == other.pk
     assert (household.member_count, other.member_count) == (2, 2)
-    assert AuditEvent.objects.filter(action="registry.person_move").count() == 2
+    assert AuditEvent.objects.filter(action="registry.person_move").count() == 1
 
 
 def test_split_and_merge(gushi_officer, household):
