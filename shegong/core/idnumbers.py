@@ -185,18 +185,35 @@ def _today() -> datetime.date:
         return datetime.date.today()
 
 
-def mask_citizen_id(number: str) -> str:
-    """Show only the first 4 and last 4 characters, e.g. ``4115**********123X``.
+# How many trailing characters a masked ID number shows. With the age (not the birth date) and
+# the sex beside it, the last 2 characters leave about 3,300 numbers per birthplace (365 days x
+# 100 sequences, 1 in 11 passing the check character); 4 characters with the birth date left 1.
+MASK_VISIBLE_TAIL = 2
 
-    Anything that is not 18 characters long shows only its last 4 characters, and strings of
-    4 characters or fewer are masked entirely, so that masking never reveals a whole value.
+
+def mask_citizen_id(number: str) -> str:
+    """Show only the last 2 characters, e.g. ``****************3X``.
+
+    The birthplace, birth date and sequence are all hidden: a village code on the same page
+    gives the birthplace away, and the birth date with the sequence gives back the rest
+    (see docs/decisions.md). Strings of 4 characters or fewer are masked entirely, so that
+    masking never reveals a whole value.
     """
     number = normalise_citizen_id(number)
-    if len(number) == CITIZEN_ID_LENGTH:
-        return number[:4] + "*" * 10 + number[-4:]
     if len(number) <= 4:
         return "*" * len(number)
-    return "*" * (len(number) - 4) + number[-4:]
+    return "*" * (len(number) - MASK_VISIBLE_TAIL) + number[-MASK_VISIBLE_TAIL:]
+
+
+def age_on(birth_date: datetime.date, today: datetime.date | None = None) -> int:
+    """Full years of age on `today` (Beijing time when not given); never negative."""
+    today = today or _today()
+    years = (
+        today.year
+        - birth_date.year
+        - ((today.month, today.day) < (birth_date.month, birth_date.day))
+    )
+    return max(years, 0)
 
 
 def sex_label(sex: str) -> str:

@@ -1,7 +1,10 @@
 """`/api/v1/households/` and `/api/v1/persons/`: the same selectors and services as the pages.
 
-ID numbers are masked unless the role may reveal them in that region; every full ID the API
-returns writes an access event.
+ID numbers are masked for everyone by default, as on the pages. `?reveal=1` on the person list
+or a person asks for the full numbers: allowed to roles that may reveal ID numbers, for the
+persons in their reveal jurisdiction, through the same service as the pages' button, which
+writes one access event naming exactly the persons shown. Birth dates go only to roles that
+may reveal there; everyone gets the age.
 """
 
 from __future__ import annotations
@@ -9,14 +12,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.response import Response
 
-from shegong.core import audit
 from shegong.core.api_base import ScopedReadOnlyViewSet, pop_version
 from shegong.core.idnumbers import mask_citizen_id
 from shegong.core.roles import Perm
-from shegong.core.scoping import can
 from shegong.core.selectors import region_list
 
 from . import services
@@ -24,10 +32,16 @@ from .codes import Cause, HouseholdType, PovertyStatus
 from .forms import HouseholdFilterForm, PersonFilterForm
 from .models import Household, Person
 from .selectors import household_get, household_search, person_get, person_search
+from .services_reveal import Disclosure, id_numbers_reveal
 
 
 class PersonSerializer(serializers.ModelSerializer):
+    """A person as the actor may see them: `context["disclosure"]` says where the birth date may
+    be shown, `context["revealed"]` holds the ids of the persons revealed for this request."""
+
     id_number = serializers.SerializerMethodField()
+    birth_date = serializers.SerializerMethodField()
+    age = serializers.SerializerMethodField()
     household_number = serializers.CharField(source="household.number", read_only=True)
 
     class Meta:
@@ -40,6 +54,7 @@ class PersonSerializer(serializers.ModelSerializer):
             "id_number",
             "sex",
             "birth_date",
+            "age",
             "relation",
             *services.PERSON_EDITABLE,
             "left_behind",
@@ -51,17 +66,27 @@ class PersonSerializer(serializers.ModelSerializer):
             "household",
             "region",
             "sex",
-            "birth_date",
             "relation",
             "left_behind",
             "left_behind_confirmed",
         ]
 
+    def _disclosure(self) -> Disclosure:
+        return self.context["disclosure"]
+
     def get_id_number(self, person: Person) -> str:
-        revealed = self.context.get("revealed", set())
-        return (
-            person.id_number if person.region_id in revealed else mask_citizen_id(person.id_number)
-        )
+        if person.pk in self.context.get("revealed", ()):
+            return person.id_number
+        return mask_citizen_id(person.id_number)
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_birth_date(self, person: Person) -> Any:
+        """The birth date for a role that may reveal ID numbers there, otherwise null."""
+        birth = self._disclosure().birth_date(person)
+        return birth.isoformat() if birth is not None else None
+
+    def get_age(self, person: Person) -> int:
+        return self._disclosure().age(person)
 
 
 class PersonCreateSerializer(serializers.Serializer):
@@ -146,6 +171,23 @@ class HouseholdViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedR
         )
 
 
+REVEAL_PARAMETER = OpenApiParameter(
+    "reveal",
+    OpenApiTypes.BOOL,
+    OpenApiParameter.QUERY,
+    description=(
+        "1: show full ID numbers. Only for roles that may reveal ID numbers (permission "
+        "core.reveal_id_number), only for persons in their jurisdiction for it; anyone else "
+        "gets 403. Each such request writes one access event (registry.reveal_id) listing the "
+        "persons revealed. Without it, ID numbers are masked for everyone."
+    ),
+)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[REVEAL_PARAMETER]),
+    retrieve=extend_schema(parameters=[REVEAL_PARAMETER]),
+)
 class PersonViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedReadOnlyViewSet):
     serializer_class = PersonSerializer
     scoped_model = Person
@@ -166,8 +208,40 @@ class PersonViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedRead
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        context["revealed"] = _RevealSet(self.request.user)
+        context["disclosure"] = Disclosure(self.request.user)
+        context["revealed"] = set()
         return context
+
+    def _reveal_wanted(self) -> bool:
+        value = self.request.query_params.get("reveal", "").strip().lower()
+        if value in ("", "0", "false"):
+            return False
+        if value in ("1", "true"):
+            return True
+        raise exceptions.ValidationError({"reveal": [_("reveal 只能是 1 或 0。")]})
+
+    def _shown(self, persons: list[Person], *, target: Person | None = None) -> dict[str, Any]:
+        """The serializer context for `persons`, revealing them first when asked to."""
+        context = self.get_serializer_context()
+        if self._reveal_wanted():
+            context["revealed"] = id_numbers_reveal(
+                actor=self.request.user, persons=persons, via="api", target=target
+            )
+        return context
+
+    def list(self, request, *args, **kwargs):
+        self._reveal_wanted()  # a bad value is refused before anything is read
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        persons = list(page if page is not None else queryset)
+        data = PersonSerializer(persons, many=True, context=self._shown(persons)).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
+
+    def retrieve(self, request, *args, **kwargs):
+        self._reveal_wanted()
+        person = self.get_object()
+        context = self._shown([person], target=person)
+        return Response(PersonSerializer(person, context=context).data)
 
     def create(self, request, *args, **kwargs):
         serializer = PersonCreateSerializer(data=request.data)
@@ -184,27 +258,6 @@ class PersonViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedRead
         serializer.instance = services.person_update(
             actor=self.request.user, person=serializer.instance, version=version, **data
         )
-
-
-class _RevealSet:
-    """Regions where the actor may see full ID numbers; each use is logged once per region."""
-
-    def __init__(self, actor: Any):
-        self.actor = actor
-        self.logged: set[str] = set()
-
-    def __contains__(self, region_id: object) -> bool:
-        if not isinstance(region_id, str) or not can(self.actor, Perm.REVEAL_ID_NUMBER, region_id):
-            return False
-        if region_id not in self.logged:
-            self.logged.add(region_id)
-            audit.record(
-                actor=self.actor,
-                action="registry.reveal_id",
-                region_id=region_id,
-                changes={"detail": "api"},
-            )
-        return True
 
 
 __all__ = ["HouseholdViewSet", "PersonViewSet", "PovertyStatus"]

@@ -10,7 +10,7 @@ from django.db.models import Case, QuerySet, Value, When
 from shegong.core.idnumbers import normalise_citizen_id
 from shegong.core.regions import is_code, prefix_bounds, prefix_of
 from shegong.core.roles import Perm
-from shegong.core.scoping import access
+from shegong.core.scoping import access, jurisdiction, prefixes_q
 
 from .models import DuplicateCandidate, Household, ImportBatch, Person, PovertyExit
 
@@ -35,7 +35,10 @@ def person_search(*, actor: Any, filters: dict[str, Any]) -> QuerySet:
     if q:
         ident = normalise_citizen_id(q)
         if len(ident) == 18 and ident[:17].isdigit():
-            qs = qs.filter(id_number=ident)
+            # Finding a person by the full number is for roles that may reveal it there: for
+            # anyone else a hit would confirm a guessed number, one query per guess.
+            reveal = jurisdiction(actor, Perm.REVEAL_ID_NUMBER)
+            qs = qs.filter(prefixes_q("region_id", reveal), id_number=ident)
         elif INITIALS_RE.match(q.lower()):
             qs = qs.filter(name_initials__startswith=q.lower())
         elif HOUSEHOLD_NUMBER_RE.match(q) and any(c.isdigit() for c in q):

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from shegong.core.idnumbers import (
     FEMALE,
     MALE,
+    age_on,
     citizen_id_check_char,
     mask_citizen_id,
     normalise_citizen_id,
@@ -309,26 +310,36 @@ def test_allowing_legacy_numbers_does_not_allow_other_lengths() -> None:
 # --- citizen IDs: masking ---
 
 
-def test_masking_shows_the_first_and_last_four_characters() -> None:
-    assert mask_citizen_id("41152519800101123X") == "4115**********123X"
+def test_masking_shows_only_the_last_two_characters() -> None:
+    assert mask_citizen_id("41152519800101123X") == "****************3X"
 
 
 def test_a_parsed_number_offers_its_masked_form() -> None:
     number = make_id()
-    assert parse_citizen_id(number, today=TODAY).masked == number[:4] + "*" * 10 + number[-4:]
+    assert parse_citizen_id(number, today=TODAY).masked == "*" * 16 + number[-2:]
 
 
-def test_masking_a_number_of_another_length_shows_only_the_last_four() -> None:
-    assert mask_citizen_id(LEGACY) == "*" * 11 + "1001"
+def test_masking_a_number_of_another_length_shows_only_the_last_two() -> None:
+    assert mask_citizen_id(LEGACY) == "*" * 13 + "01"
 
 
 def test_masking_never_reveals_a_whole_short_value() -> None:
+    assert mask_citizen_id("12345") == "***45"
     assert mask_citizen_id("1234") == "****"
     assert mask_citizen_id("") == ""
 
 
 def test_masking_normalises_first() -> None:
-    assert mask_citizen_id(" 41152519800101123ｘ ") == "4115**********123X"
+    assert mask_citizen_id(" 41152519800101123ｘ ") == "****************3X"
+
+
+def test_age_counts_full_years_up_to_the_birthday() -> None:
+    birth = datetime.date(1980, 3, 15)
+    assert age_on(birth, datetime.date(2025, 3, 14)) == 44
+    assert age_on(birth, datetime.date(2025, 3, 15)) == 45
+    assert age_on(datetime.date(2000, 2, 29), datetime.date(2025, 2, 28)) == 24
+    assert age_on(datetime.date(2000, 2, 29), datetime.date(2025, 3, 1)) == 25
+    assert age_on(datetime.date(2025, 6, 1), datetime.date(2025, 6, 1)) == 0
 
 
 # --- unified social credit codes ---

@@ -60,7 +60,7 @@ def pairs():
 
 
 def _masked(number):
-    return number[:4] + "*" * 10 + number[-4:]
+    return "*" * 16 + number[-2:]
 
 
 def ordered(p, q):
@@ -326,7 +326,7 @@ def test_revealing_shows_only_our_own_side_and_is_logged(client, villages, gushi
     assert (event.actor, event.target_id, event.changes) == (
         gushi_officer,
         str(c.pk),
-        {"detail": "王秀英"},
+        {"via": "page", "persons": [a.pk], "count": 1},
     )
 
 

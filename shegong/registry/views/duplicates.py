@@ -12,7 +12,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from shegong.core import audit
 from shegong.core.idnumbers import mask_citizen_id
 from shegong.core.roles import Perm
 from shegong.core.scoping import can, jurisdiction
@@ -21,6 +20,7 @@ from shegong.core.tasks import progress_start
 from .. import duplicates
 from ..models import DuplicateStatus, Person
 from ..selectors import duplicate_get, duplicate_list, household_members
+from ..services_reveal import id_numbers_reveal
 
 PAGE_SIZE = 30
 
@@ -85,11 +85,10 @@ def duplicate_detail_view(request, pk):
     if request.method == "POST" and request.POST.get("action") == "reveal":
         if not any(may_reveal):
             raise PermissionDenied(_("您无权查看完整证件号码。"))
-        shown = [p.name for p, r in zip(people, may_reveal, strict=True) if p is not None and r]
-        audit.record_access(
-            actor=actor, action="registry.reveal_id", target=candidate, detail="、".join(shown)
+        shown = id_numbers_reveal(
+            actor=actor, persons=[p for p in people if p is not None], via="page", target=candidate
         )
-        reveal = may_reveal
+        reveal = [p is not None and p.pk in shown for p in people]
     merge = duplicates.merge_of(candidate)
     snapshot = merge.removed_snapshot if merge is not None else None
     removed = (snapshot or {}).get("person") or {}

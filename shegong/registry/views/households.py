@@ -9,9 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from shegong.casework.selectors import cases_of_household
-from shegong.core import audit
 from shegong.core.forms import apply_validation_error
-from shegong.core.idnumbers import mask_citizen_id
 from shegong.core.pagination import keyset_page
 from shegong.core.roles import Perm
 from shegong.core.scoping import can
@@ -41,6 +39,7 @@ from ..selectors import (
     person_search,
     with_head_name,
 )
+from ..services_reveal import Disclosure, id_numbers_reveal
 
 
 def _require_view(request):
@@ -74,8 +73,9 @@ def person_list_view(request):
     form = PersonFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     page = keyset_page(person_search(actor=request.user, filters=filters), request, size=50)
+    disclosure = Disclosure(request.user)
     for person in page.items:
-        person.id_display = mask_citizen_id(person.id_number)
+        disclosure.show(person)
     return render(
         request,
         "registry/person_list.html",
@@ -172,12 +172,11 @@ def household_detail_view(request, pk):
         action = wanted  # without htmx: the whole page with this form open
     else:
         form = None
-    reveal = False
+    revealed: set[int] = set()
     if action == "reveal":
         if not may_reveal:
             raise PermissionDenied(_("您无权查看完整证件号码。"))
-        audit.record_access(actor=actor, action="registry.reveal_id", target=household)
-        reveal = True
+        revealed = id_numbers_reveal(actor=actor, persons=members, via="page", target=household)
     elif action and request.method == "POST":
         if not may_edit:
             raise PermissionDenied(_("您无权修改该户的建档立卡信息。"))
@@ -195,8 +194,9 @@ def household_detail_view(request, pk):
                 messages.success(request, _("已保存。"))
                 return redirect("registry:household_detail", pk=household.pk)
     members = list(members)
+    disclosure = Disclosure(actor)
     for person in members:
-        person.id_display = person.id_number if reveal else mask_citizen_id(person.id_number)
+        disclosure.show(person, revealed=person.pk in revealed)
     context = {
         "household": household,
         "members": members,
@@ -206,7 +206,7 @@ def household_detail_view(request, pk):
         "open_action": action,
         "changes": CHANGE_TITLES,
         "may_edit": may_edit,
-        "may_reveal": may_reveal and not reveal,
+        "may_reveal": may_reveal and not revealed,
         # The household's cases (casework decides which the actor may see).
         "cases": (
             cases_of_household(actor=actor, household=household)
@@ -234,7 +234,7 @@ def person_detail_view(request, pk):
             )
             messages.success(request, _("三留守信息已核实。"))
             return redirect("registry:person_detail", pk=person.pk)
-    person.id_display = mask_citizen_id(person.id_number)
+    Disclosure(actor).show(person)
     return render(
         request,
         "registry/person_detail.html",
