@@ -129,6 +129,9 @@ def note_add(*, actor: Any, case: Case, body: str) -> ConfidentialNote:
 
 
 def record_read(*, actor: Any, case: Case) -> None:
-    """Log a read of the case by anyone who is not its worker or the worker's supervisor."""
-    if not may_read_confidential(actor, case):
-        audit.record_access(actor=actor, action="casework.case_read", target=case)
+    """Log a read of the case by anyone but its own worker. A supervisor's read shows the
+    confidential notes, so it is logged too, and says so."""
+    if actor is not None and case.worker_id == getattr(actor, "pk", None):
+        return
+    detail = "confidential_notes" if may_read_confidential(actor, case) else ""
+    audit.record_access(actor=actor, action="casework.case_read", target=case, detail=detail)

@@ -525,8 +525,11 @@ def test_confidential_notes_only_for_worker_and_supervisor_and_reads_are_logged(
     assert ConfidentialNote.objects.visible_to(gushi_officer).count() == 0
     before = AuditEvent.objects.filter(action="casework.case_read").count()
     services.record_read(actor=gushi_worker, case=case)
-    services.record_read(actor=supervisor, case=case)
     assert AuditEvent.objects.filter(action="casework.case_read").count() == before
+    # The supervisor's read shows the confidential notes: logged, and says so.
+    services.record_read(actor=supervisor, case=case)
+    read = AuditEvent.objects.get(action="casework.case_read", actor=supervisor)
+    assert read.changes == {"detail": "confidential_notes"}
     services.record_read(actor=gushi_officer, case=case)
     assert AuditEvent.objects.filter(action="casework.case_read", actor=gushi_officer).count() == 1
 

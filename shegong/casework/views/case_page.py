@@ -192,4 +192,6 @@ def case_detail_view(request, pk):
         url = reverse("casework:case_detail", kwargs={"pk": page.case.pk})
         anchor = ANCHORS.get(action)
         return redirect(f"{url}#{anchor}" if anchor else url)
+    # The page shown again with the form's errors is a read like any other.
+    services.record_read(actor=request.user, case=page.case)
     return render(request, "casework/case_detail.html", _context(page, action, form))
