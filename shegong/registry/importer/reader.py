@@ -22,6 +22,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from .rows import HeaderMap, ImportRefused, looks_like_header, map_headers
+from .xlsx_check import check_xlsx
 
 
 def _load_calamine() -> Any:
@@ -69,6 +70,7 @@ def open_table(path: Path) -> Table:
     with path.open("rb") as fh:
         head = fh.read(SNIFF_BYTES)
     if head.startswith(XLSX_MAGIC):
+        check_xlsx(path)  # what the file declares, before a reader allocates for it
         return _xlsx(path)
     if head.startswith(OLE_MAGIC):
         raise ImportRefused(_("不支持旧版 .xls 文件,请在 Excel 中另存为 .xlsx 后再导入。"))

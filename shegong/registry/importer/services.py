@@ -23,6 +23,8 @@ from shegong.core.scoping import can, jurisdiction, memberships_of, prefixes_q
 from shegong.core.tasks import progress_start
 
 from ..models import ImportBatch, ImportStatus
+from .rows import ImportRefused
+from .xlsx_check import check_xlsx
 
 ALLOWED_SUFFIXES = (".xlsx", ".csv")
 # A CSV file is read as a stream (memory stays flat), an .xlsx is held whole while it is read
@@ -84,6 +86,17 @@ def create_batch(
     )
 
 
+def check_upload_content(upload: Any) -> None:
+    """An .xlsx whose parts or declared size a reader cannot safely open is refused before it
+    is stored (see `xlsx_check`); the message belongs to the file field."""
+    if not upload.name.lower().endswith(".xlsx"):
+        return
+    try:
+        check_xlsx(upload)
+    except ImportRefused as exc:
+        raise ValidationError({"file": [str(exc)]}) from None
+
+
 def check_upload(name: str, size: int) -> None:
     if not name.lower().endswith(ALLOWED_SUFFIXES):
         raise ValidationError(_("请上传 .xlsx 或 .csv 文件。"))
@@ -106,6 +119,7 @@ def start_import(
     from ..tasks import registry_import
 
     check_upload(upload.name, upload.size)
+    check_upload_content(upload)
     batch = create_batch(
         actor=actor, region_code=region_code, file_name=Path(upload.name).name, dry_run=dry_run
     )
@@ -173,8 +187,8 @@ def imports_mark_interrupted(*, now: datetime.datetime | None = None) -> int:
         )
     )
     message = _(
-        "导入进程意外中断(可能被终止或服务器重启),已写入的户保持完整;"
-        "请重新导入同一文件以完成剩余部分。"
+        "导入进程意外中断(可能被终止、内存不足或服务器重启),已写入的户保持完整;"
+        "请检查文件后重新导入同一文件以完成剩余部分;大文件请另存为 CSV 后导入。"
     )
     marked = 0
     for batch in stale:
@@ -193,6 +207,33 @@ def imports_mark_interrupted(*, now: datetime.datetime | None = None) -> int:
             )
             marked += 1
     return marked
+
+
+def import_mark_crashed(*, batch: ImportBatch, exit_code: int) -> bool:
+    """The process that ran the batch's import ended abnormally (a crash in the spreadsheet
+    reader, out of memory): mark the batch failed at once, saying what to do. False if the
+    batch had already finished (an error the import itself reported)."""
+    from shegong.core.processes import describe_exit
+
+    how = describe_exit(exit_code)
+    message = _(
+        "后台进程意外终止(%(how)s),请检查文件后重新导入;大文件请另存为 CSV 后导入。"
+        "已写入的户保持完整。"
+    ) % {"how": how}
+    with transaction.atomic():
+        if not ImportBatch.objects.filter(
+            pk=batch.pk, status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]
+        ).update(status=ImportStatus.FAILED, message=message, finished_at=timezone.now()):
+            return False
+        batch.refresh_from_db()
+        audit.record(
+            actor=batch.actor,
+            action="registry.import",
+            target=batch,
+            region_id=batch.region_id,
+            changes={"crashed": how, "file_name": batch.file_name, "rows": batch.rows},
+        )
+    return True
 
 
 # --- one writing import per area at a time -------------------------------------------------

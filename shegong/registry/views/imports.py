@@ -99,7 +99,7 @@ def import_upload_view(request):
                 dry_run=form.cleaned_data["dry_run"],
             )
         except ValidationError as exc:
-            form.add_error(None, exc.messages)
+            form.add_error(None, exc)  # a message for the file goes next to the file field
         else:
             return redirect("registry:import_detail", pk=batch.pk)
     return render(request, "registry/import_upload.html", {"form": form})
