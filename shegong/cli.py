@@ -13,6 +13,14 @@ import os
 import signal
 import subprocess
 import sys
+import threading
+import time
+from collections.abc import Sequence
+
+# Seconds before restarting a worker that exited: longer after each quick failure, back to
+# the first after a run of at least STABLE_AFTER seconds.
+RESTART_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0)
+STABLE_AFTER = 60.0
 
 
 def _django(argv: list[str]) -> None:
@@ -46,26 +54,88 @@ def _worker_cmd() -> list[str]:
     return [sys.executable, "-m", "shegong.cli", "db_worker", "--interval", "0.5"]
 
 
+class Supervisor:
+    """Keeps a command running: started again (after a back-off) whenever it exits, until
+    `stop()`. `shegong run` keeps its task worker so; under systemd, `Restart=always` does
+    the same (docs/operations.md)."""
+
+    def __init__(
+        self,
+        cmd: Sequence[str],
+        *,
+        delays: Sequence[float] = RESTART_DELAYS,
+        stable_after: float = STABLE_AFTER,
+    ):
+        self.cmd = list(cmd)
+        self.delays = delays
+        self.stable_after = stable_after
+        self.restarts = 0
+        self.proc: subprocess.Popen[bytes] | None = None
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self.loop, name="supervisor", daemon=True)
+
+    def start(self) -> Supervisor:
+        self._thread.start()
+        return self
+
+    def loop(self) -> None:
+        failures = 0
+        while True:
+            with self._lock:
+                if self._stopping.is_set():
+                    return
+                self.proc = subprocess.Popen(self.cmd)
+            started = time.monotonic()
+            code = self.proc.wait()
+            if self._stopping.is_set():
+                return
+            if time.monotonic() - started >= self.stable_after:
+                failures = 0
+            delay = self.delays[min(failures, len(self.delays) - 1)]
+            failures += 1
+            self.restarts += 1
+            print(
+                f"后台任务进程已退出(代码 {code}),正在重启({delay:g} 秒后)",
+                file=sys.stderr,
+                flush=True,
+            )
+            self._stopping.wait(delay)
+
+    def stop(self, timeout: float = 15.0) -> None:
+        with self._lock:
+            self._stopping.set()
+            proc = self.proc
+        if proc is not None and proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+
 def run(host: str, port: str) -> int:
     os.environ["SHEGONG_DEMO"] = "1"
     _django_subprocess(["migrate", "--no-input", "-v", "0"])
     _django_subprocess(["demo_data"])
     print(f"\n社工平台已启动: http://{host}:{port}/   (Ctrl+C 停止)\n", flush=True)
-    worker = subprocess.Popen(_worker_cmd())
+    worker = Supervisor(_worker_cmd()).start()  # restarted whenever it exits
     web = subprocess.Popen(_serve_cmd(host, port))
     try:
         return web.wait()
     except KeyboardInterrupt:
         return 0
     finally:
-        for proc in (web, worker):
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        for proc in (web, worker):
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        if web.poll() is None:
+            web.send_signal(signal.SIGTERM)
+        worker.stop()
+        try:
+            web.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            web.kill()
 
 
 def _django_subprocess(argv: list[str]) -> None:
