@@ -351,3 +351,19 @@ def test_an_import_whose_process_crashes_is_failed_with_what_to_do_and_the_next_
     upload(client, good_file)
     after = ImportBatch.objects.exclude(pk=batch.pk).get()
     assert (after.status, after.created) == ("done", 1)
+
+
+def test_a_batch_whose_worker_died_is_shown_failed_with_what_to_do(client, gushi_officer):
+    from shegong.registry.importer.services import STALE_AFTER
+    from shegong.registry.tests.factories import make_running_batch
+
+    batch = make_running_batch(gushi_officer, GUSHI, beat_ago=STALE_AFTER * 2)
+    client.force_login(gushi_officer)
+    page = client.get(reverse("registry:import_detail", args=[batch.pk])).content.decode()
+    message = (
+        "导入进程意外中断(可能被终止、内存不足或服务器重启),已写入的户保持完整;"
+        "请检查文件后重新导入同一文件以完成剩余部分;大文件请另存为 CSV 后导入。"
+    )
+    assert "失败" in page and message in page
+    batch.refresh_from_db()
+    assert (batch.status, batch.message) == ("failed", message)
