@@ -8,6 +8,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shegong.core.params import BoundedDateField, BoundedIdField
+
 from .models import (
     AssigneeKind,
     Attainment,
@@ -48,7 +50,7 @@ class CaseFilterForm(forms.Form):
 
     def clean_region(self) -> str:
         value = (self.cleaned_data.get("region") or "").strip()
-        if value and not value.isdigit():
+        if value and not (value.isascii() and value.isdigit()):
             raise forms.ValidationError(_("区划代码只能是数字。"))
         return value.rstrip("0") if len(value) == 12 else value
 
@@ -93,7 +95,7 @@ class AssessmentForm(forms.Form):
 
     SCORES = [(str(n), str(n)) for n in range(1, 6)]
 
-    assessed_on = forms.DateField(label=_("评估日期"), widget=DATE, initial=timezone.localdate)
+    assessed_on = BoundedDateField(label=_("评估日期"), widget=DATE, initial=timezone.localdate)
     summary = forms.CharField(label=_("评估小结"), widget=_text(3), required=False)
 
     def __init__(self, *args: Any, domains: list[dict[str, Any]], **kwargs: Any):
@@ -138,7 +140,7 @@ class GoalForm(_Versioned):
     need = forms.ChoiceField(label=_("对应需求"))
     description = forms.CharField(label=_("目标"), max_length=300)
     measures = forms.CharField(label=_("服务措施"), widget=_text(2))
-    target_date = forms.DateField(label=_("目标日期"), widget=DATE)
+    target_date = BoundedDateField(label=_("目标日期"), widget=DATE)
 
     def __init__(self, *args: Any, needs: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -158,7 +160,7 @@ class TaskForm(_Versioned):
     goal: Any = forms.ModelChoiceField(
         label=_("对应目标"), queryset=None, required=False, empty_label="—"
     )
-    due_on = forms.DateField(label=_("完成期限"), widget=DATE)
+    due_on = BoundedDateField(label=_("完成期限"), widget=DATE)
     detail = forms.CharField(label=_("说明"), widget=_text(2), required=False)
 
     def __init__(self, *args: Any, people: Any, partners: Any, goals: Any, **kwargs: Any) -> None:
@@ -180,7 +182,7 @@ class DecisionForm(_Versioned):
 
 class ServiceForm(forms.Form):
     service_type = forms.ChoiceField(label=_("服务类型"), choices=_blank(ServiceType.choices))
-    served_on = forms.DateField(label=_("服务日期"), widget=DATE, initial=timezone.localdate)
+    served_on = BoundedDateField(label=_("服务日期"), widget=DATE, initial=timezone.localdate)
     duration_minutes = forms.IntegerField(
         label=_("时长(分钟)"),
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
@@ -194,8 +196,8 @@ class ServiceForm(forms.Form):
 class ReferralForm(forms.Form):
     institution: Any = forms.ModelChoiceField(label=_("转介机构"), queryset=None, empty_label="—")
     need = forms.CharField(label=_("转介需求"), widget=_text(2))
-    consent_on = forms.DateField(label=_("服务对象同意日期"), widget=DATE, required=False)
-    sent_on = forms.DateField(
+    consent_on = BoundedDateField(label=_("服务对象同意日期"), widget=DATE, required=False)
+    sent_on = BoundedDateField(
         label=_("转介日期"), widget=DATE, initial=timezone.localdate, required=False
     )
 
@@ -207,7 +209,7 @@ class ReferralForm(forms.Form):
 
 
 class ReferralUpdateForm(_Versioned):
-    referral = forms.IntegerField(widget=forms.HiddenInput)
+    referral = BoundedIdField(widget=forms.HiddenInput)
     status = forms.ChoiceField(
         label=_("新状态"),
         choices=[
@@ -220,18 +222,18 @@ class ReferralUpdateForm(_Versioned):
             )
         ],
     )
-    on = forms.DateField(label=_("日期"), widget=DATE, initial=timezone.localdate, required=False)
+    on = BoundedDateField(label=_("日期"), widget=DATE, initial=timezone.localdate, required=False)
     note = forms.CharField(label=_("说明(拒绝原因/服务结果)"), required=False, max_length=1000)
 
 
 class FollowUpForm(forms.Form):
-    due_on = forms.DateField(label=_("回访日期"), widget=DATE)
+    due_on = BoundedDateField(label=_("回访日期"), widget=DATE)
     purpose = forms.CharField(label=_("回访目的"), max_length=200)
 
 
 class FollowUpDoneForm(_Versioned):
-    follow_up = forms.IntegerField(widget=forms.HiddenInput)
-    done_on = forms.DateField(
+    follow_up = BoundedIdField(widget=forms.HiddenInput)
+    done_on = BoundedDateField(
         label=_("实际回访日期"), widget=DATE, initial=timezone.localdate, required=False
     )
     note = forms.CharField(label=_("回访记录"), widget=_text(2), required=False)
@@ -293,7 +295,7 @@ class NoteForm(forms.Form):
 
 
 class TaskDoneForm(_Versioned):
-    done_on = forms.DateField(
+    done_on = BoundedDateField(
         label=_("完成日期"), widget=DATE, initial=timezone.localdate, required=False
     )
     result = forms.CharField(label=_("完成情况"), widget=_text(3), required=False)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from shegong.core.params import ApiDateField, ApiIdField
+
 from .models import (
     Case,
     CaseSource,
@@ -69,7 +71,7 @@ class CaseSerializer(serializers.ModelSerializer):
 
 class CaseFilterSerializer(serializers.Serializer):
     stage = serializers.ChoiceField(Stage.choices, required=False)
-    worker = serializers.IntegerField(required=False, min_value=1)
+    worker = ApiIdField(required=False, min_value=1)
     region = serializers.RegexField(
         r"^\d{2,12}$", required=False, help_text="区划代码前缀(2–12位数字)"
     )
@@ -77,17 +79,17 @@ class CaseFilterSerializer(serializers.Serializer):
 
 
 class CaseCreateSerializer(serializers.Serializer):
-    household = serializers.IntegerField()
-    person = serializers.IntegerField(required=False, allow_null=True, default=None)
+    household = ApiIdField()
+    person = ApiIdField(required=False, allow_null=True, default=None)
     # The metaclass takes declared fields off the class, so this does not shadow Field.source.
     source = serializers.ChoiceField(CaseSource.choices)  # type: ignore[assignment]
     priority = serializers.ChoiceField(Priority.choices, default=Priority.NORMAL)
     presenting_problem = serializers.CharField(max_length=2000, allow_blank=True)
     consent = serializers.BooleanField(default=False)
-    worker = serializers.IntegerField(
+    worker = ApiIdField(
         required=False, allow_null=True, default=None, help_text="负责社工;不填则为本人"
     )
-    opened_on = serializers.DateField(required=False, allow_null=True, default=None)
+    opened_on = ApiDateField(required=False, allow_null=True, default=None)
 
 
 class CaseUpdateSerializer(serializers.Serializer):
@@ -117,7 +119,7 @@ class CaseReopenSerializer(_Versioned):
 
 
 class CaseTransferSerializer(_Versioned):
-    to_worker = serializers.IntegerField()
+    to_worker = ApiIdField()
     reason = serializers.CharField(allow_blank=True, max_length=2000)
 
 
@@ -153,9 +155,9 @@ class ServiceRecordSerializer(serializers.ModelSerializer):
 
 
 class ServiceRecordCreateSerializer(serializers.Serializer):
-    case = serializers.IntegerField()
+    case = ApiIdField()
     service_type = serializers.ChoiceField(ServiceType.choices)
-    served_on = serializers.DateField()
+    served_on = ApiDateField()
     duration_minutes = serializers.IntegerField()
     place = serializers.CharField(max_length=100, allow_blank=True)
     content = serializers.CharField(allow_blank=True)
@@ -166,7 +168,7 @@ class ServiceRecordCreateSerializer(serializers.Serializer):
 
 
 class CaseRowFilterSerializer(serializers.Serializer):
-    case = serializers.IntegerField(required=False, min_value=1)
+    case = ApiIdField(required=False, min_value=1)
 
 
 # --- referrals --------------------------------------------------------------------------------
@@ -208,16 +210,16 @@ class ReferralFilterSerializer(CaseRowFilterSerializer):
 
 
 class ReferralCreateSerializer(serializers.Serializer):
-    case = serializers.IntegerField()
-    institution = serializers.IntegerField()
+    case = ApiIdField()
+    institution = ApiIdField()
     need = serializers.CharField(allow_blank=True)
-    consent_on = serializers.DateField(required=False, allow_null=True, default=None)
-    sent_on = serializers.DateField(required=False, allow_null=True, default=None)
+    consent_on = ApiDateField(required=False, allow_null=True, default=None)
+    sent_on = ApiDateField(required=False, allow_null=True, default=None)
 
 
 class ReferralStatusSerializer(_Versioned):
     status = serializers.ChoiceField(ReferralStatus.choices)
-    on = serializers.DateField(required=False, allow_null=True, default=None)
+    on = ApiDateField(required=False, allow_null=True, default=None)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -254,15 +256,15 @@ class FollowUpFilterSerializer(CaseRowFilterSerializer):
 
 
 class FollowUpCreateSerializer(serializers.Serializer):
-    case = serializers.IntegerField()
-    due_on = serializers.DateField()
+    case = ApiIdField()
+    due_on = ApiDateField()
     purpose = serializers.CharField(max_length=200, allow_blank=True)
-    assigned_to = serializers.IntegerField(
+    assigned_to = ApiIdField(
         required=False, allow_null=True, default=None, help_text="回访人;不填则为本人"
     )
 
 
 class FollowUpCompleteSerializer(_Versioned):
     note = serializers.CharField(allow_blank=True)
-    done_on = serializers.DateField(required=False, allow_null=True, default=None)
+    done_on = ApiDateField(required=False, allow_null=True, default=None)
     cancel = serializers.BooleanField(required=False, default=False)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .models import Region
+from .params import BoundedDateField
 from .regions import is_code
 from .roles import Role
 from .services import login_failure_record, login_locked_until
@@ -182,12 +183,12 @@ class AuditFilterForm(forms.Form):
     actor = forms.CharField(label=gettext_lazy("操作人"), required=False, max_length=150)
     action = forms.CharField(label=gettext_lazy("操作"), required=False, max_length=64)
     target = forms.CharField(label=gettext_lazy("对象编号"), required=False, max_length=64)
-    date_from = forms.DateField(
+    date_from = BoundedDateField(
         label=gettext_lazy("开始日期"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    date_to = forms.DateField(
+    date_to = BoundedDateField(
         label=gettext_lazy("结束日期"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),

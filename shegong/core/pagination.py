@@ -11,6 +11,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from .params import id_param
+
 
 @dataclass
 class KeysetPage:
@@ -20,15 +22,16 @@ class KeysetPage:
 
 
 def keyset_page(qs: QuerySet, request: Any, *, size: int = 50) -> KeysetPage:
-    cursor = request.GET.get("before", "")
+    # A cursor that is not an id the column can hold ("²", 2**64) starts at the first page.
+    cursor = id_param(request.GET.get("before", ""))
     qs = qs.order_by("-pk")
-    if cursor.isdigit():
-        qs = qs.filter(pk__lt=int(cursor))
+    if cursor is not None:
+        qs = qs.filter(pk__lt=cursor)
     rows = list(qs[: size + 1])
     more = len(rows) > size
     items = rows[:size]
     return KeysetPage(
         items=items,
         next_cursor=str(items[-1].pk) if more and items else None,
-        is_first=not cursor.isdigit(),
+        is_first=cursor is None,
     )

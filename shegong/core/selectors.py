@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from .models import AuditEvent, CalendarDay, CalendarYear, Membership, Region, TaskProgress, User
+from .params import date_param
 from .roles import Perm
 from .scoping import access, jurisdiction
 from .workdays import WorkCalendar
@@ -74,9 +75,11 @@ def audit_list(*, actor: Any, filters: dict[str, Any]) -> QuerySet:
     if value := (filters.get("target") or "").strip():
         qs = qs.filter(target_id=value)
     tz = timezone.get_current_timezone()
-    if value := filters.get("date_from"):
+    # date_param: a date at the end of the calendar overflows when a day is added (9999-12-31)
+    # or the zone is applied (0001-01-01); the forms refuse those, this keeps the query safe.
+    if value := date_param(filters.get("date_from")):
         qs = qs.filter(at__gte=datetime.datetime.combine(value, datetime.time.min, tzinfo=tz))
-    if value := filters.get("date_to"):
+    if value := date_param(filters.get("date_to")):
         end = datetime.datetime.combine(value, datetime.time.min, tzinfo=tz)
         qs = qs.filter(at__lt=end + datetime.timedelta(days=1))
     return qs.order_by("-at", "-id")

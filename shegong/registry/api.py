@@ -24,6 +24,7 @@ from rest_framework.response import Response
 
 from shegong.core.api_base import ScopedReadOnlyViewSet, pop_version
 from shegong.core.idnumbers import mask_citizen_id
+from shegong.core.params import ApiIdField
 from shegong.core.roles import Perm
 from shegong.core.selectors import region_list
 
@@ -90,7 +91,7 @@ class PersonSerializer(serializers.ModelSerializer):
 
 
 class PersonCreateSerializer(serializers.Serializer):
-    household = serializers.IntegerField()
+    household = ApiIdField()
     name = serializers.CharField(max_length=50)
     id_number = serializers.CharField(max_length=30)
     relation = serializers.CharField(max_length=16)

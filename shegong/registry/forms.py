@@ -5,6 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shegong.core.params import BoundedDateField
+
 from .codes import (
     Education,
     Health,
@@ -141,15 +143,15 @@ class ExitForm(forms.Form):
     schooling_assured = forms.BooleanField(label=_("义务教育有保障"), required=False)
     medical_assured = forms.BooleanField(label=_("基本医疗有保障"), required=False)
     housing_assured = forms.BooleanField(label=_("住房安全有保障"), required=False)
-    village_review_date = forms.DateField(label=_("村民主评议日期"), widget=DATE)
-    verification_date = forms.DateField(label=_("乡镇核实日期"), widget=DATE)
+    village_review_date = BoundedDateField(label=_("村民主评议日期"), widget=DATE)
+    verification_date = BoundedDateField(label=_("乡镇核实日期"), widget=DATE)
     household_agreed = forms.BooleanField(label=_("贫困户认可"), required=False)
-    notice_start = forms.DateField(label=_("公示开始"), widget=DATE)
-    notice_end = forms.DateField(label=_("公示结束"), widget=DATE)
+    notice_start = BoundedDateField(label=_("公示开始"), widget=DATE)
+    notice_end = BoundedDateField(label=_("公示结束"), widget=DATE)
     objections = forms.CharField(
         label=_("公示异议(无则不填)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    announced_date = forms.DateField(label=_("公告日期"), widget=DATE)
+    announced_date = BoundedDateField(label=_("公告日期"), widget=DATE)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def checks(self) -> ExitChecks:

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy
 
 from shegong.core.forms import RegionField
+from shegong.core.params import BoundedDateField
 
 from .models import OrganisationKind
 
@@ -34,7 +35,7 @@ class _UserChoice(forms.ModelChoiceField):
 class SupervisionAssignForm(forms.Form):
     supervisor = _UserChoice(label=gettext_lazy("督导"), queryset=None)
     supervisee = _UserChoice(label=gettext_lazy("被督导社工"), queryset=None)
-    start = forms.DateField(
+    start = BoundedDateField(
         label=gettext_lazy("开始日期"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -50,7 +51,7 @@ class SupervisionAssignForm(forms.Form):
 
 
 class SupervisionEndForm(forms.Form):
-    end = forms.DateField(
+    end = BoundedDateField(
         label=gettext_lazy("结束日期"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date", "aria-label": gettext_lazy("结束日期")}),

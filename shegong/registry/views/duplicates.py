@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shegong.core.idnumbers import mask_citizen_id
+from shegong.core.params import id_param
 from shegong.core.roles import Perm
 from shegong.core.scoping import can, jurisdiction
 from shegong.core.tasks import progress_start
@@ -132,7 +133,7 @@ def duplicate_merge_view(request, pk):
 
     def merge(candidate) -> str:
         kept = duplicates.duplicate_merge(
-            actor=request.user, candidate=candidate, keep_id=int(keep) if keep.isdigit() else None
+            actor=request.user, candidate=candidate, keep_id=id_param(keep)
         )
         return _("已合并,保留 %(name)s。如有误,可在“已合并”中撤销。") % {"name": kept.name}
 

@@ -10,12 +10,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.dateparse import parse_datetime
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from shegong.core.params import datetime_param
 from shegong.core.roles import Perm
 from shegong.core.scoping import can
 
@@ -66,7 +66,7 @@ def import_list_view(request):
     _require(request)
     services.imports_mark_interrupted()  # a killed import must not show as running
     qs = import_list(actor=request.user).order_by("-started_at", "-pk")
-    before = parse_datetime(request.GET.get("before", "") or "")
+    before = datetime_param(request.GET.get("before", ""))
     if before is not None:
         qs = qs.filter(started_at__lt=before)
     rows = list(qs[: PAGE_SIZE + 1])
