@@ -219,6 +219,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # The refusals (400/401/403/404) each operation can give, besides its success.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "shegong.core.api_schema.add_error_responses",
+    ],
     # One name per choice set where fields of different names (or one name) share them.
     "ENUM_NAME_OVERRIDES": {
         "CaseStageEnum": "shegong.casework.models.Stage",

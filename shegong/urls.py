@@ -25,3 +25,7 @@ urlpatterns = [
     docs,
     lang,
 ]
+
+# Under /api/ the refusals Django gives before any view are JSON too, as the schema says.
+handler400 = "shegong.core.api_base.bad_request"
+handler404 = "shegong.core.api_base.page_not_found"

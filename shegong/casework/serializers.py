@@ -37,6 +37,11 @@ class CaseSerializer(serializers.ModelSerializer):
     worker_name = serializers.CharField(source="worker.display_name", read_only=True)
     stage_label = serializers.CharField(source="get_stage_display", read_only=True)
     priority_label = serializers.CharField(source="get_priority_display", read_only=True)
+    # Declared, not generated: DRF drops allow_blank from read-only model fields, and the
+    # schema then claimed an open case's empty reason was not a valid value.
+    closure_reason = serializers.ChoiceField(
+        ClosureReason.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Case

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .api_base import ScopedReadOnlyViewSet
+from .api_filters import RegionFilter
 from .forms import AuditFilterForm
 from .models import AuditEvent, Region, TaskProgress, User
 from .roles import Perm
@@ -87,7 +88,7 @@ class RegionViewSet(ScopedReadOnlyViewSet):
     required_perm = Perm.VIEW_REGIONS
     cursor_ordering = "code"
     lookup_field = "code"
-    filterset_fields = ["level", "parent", "is_sanqu", "is_poverty_county", "is_pilot_community"]
+    filterset_class = RegionFilter
 
     def get_queryset(self):
         return region_list(actor=self.request.user)

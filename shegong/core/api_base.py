@@ -6,8 +6,9 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import exceptions, permissions, viewsets
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -35,6 +36,20 @@ def exception_handler(exc: Exception, context: dict[str, Any]):
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(_("记录不存在。"))
     return drf_exception_handler(exc, context)
+
+
+def page_not_found(request, exception):
+    """Django's 404 (a URL no route matches): JSON under /api/, the page everywhere else."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("记录不存在。")}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def bad_request(request, exception):
+    """Django's 400 (a request it refuses before any view): JSON under /api/."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("请求无效。")}, status=400)
+    return defaults.bad_request(request, exception)
 
 
 class HasPerm(permissions.BasePermission):

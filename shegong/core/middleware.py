@@ -80,12 +80,15 @@ class RejectNulBytesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.http import HttpResponseBadRequest
+        from django.http import HttpResponseBadRequest, JsonResponse
 
         values = [*request.GET.lists(), *(request.POST.lists() if request.method == "POST" else [])]
         if any("\x00" in key or any("\x00" in v for v in vals) for key, vals in values):
+            message = "输入中包含无效字符(空字符),请求未被处理。"
+            if request.path.startswith("/api/"):
+                # The API answers in JSON, as its schema documents for a 400.
+                return JsonResponse({"detail": message}, status=400)
             return HttpResponseBadRequest(
-                "输入中包含无效字符(空字符),请求未被处理。".encode(),
-                content_type="text/plain; charset=utf-8",
+                message.encode(), content_type="text/plain; charset=utf-8"
             )
         return self.get_response(request)

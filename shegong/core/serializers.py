@@ -52,7 +52,8 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
 
 class TaskProgressSerializer(serializers.ModelSerializer):
-    percent = serializers.IntegerField(read_only=True)
+    # None until the task knows its total; the model caps it at 100.
+    percent = serializers.IntegerField(read_only=True, allow_null=True, min_value=0, max_value=100)
 
     class Meta:
         model = TaskProgress

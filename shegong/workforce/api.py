@@ -1,7 +1,9 @@
+import django_filters
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, mixins, serializers
 
 from shegong.core.api_base import ScopedReadOnlyViewSet, pop_version
+from shegong.core.api_filters import YesNoFilter
 from shegong.core.models import Region
 from shegong.core.roles import Perm
 from shegong.core.scoping import can
@@ -33,12 +35,20 @@ class OrganisationSerializer(serializers.ModelSerializer):
         extra_kwargs = {"uscc": {"validators": []}, "version": {"required": False}}
 
 
+class OrganisationFilter(django_filters.FilterSet):
+    is_active = YesNoFilter()
+
+    class Meta:
+        model = Organisation
+        fields = ["kind", "is_active"]
+
+
 class OrganisationViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedReadOnlyViewSet):
     serializer_class = OrganisationSerializer
     scoped_model = Organisation
     required_perm = Perm.VIEW_ORGANISATIONS
     cursor_ordering = "id"
-    filterset_fields = ["kind", "is_active"]
+    filterset_class = OrganisationFilter
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self):
