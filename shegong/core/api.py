@@ -1,6 +1,6 @@
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, permissions, serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
@@ -31,6 +31,7 @@ from .serializers import (
     UserSerializer,
 )
 from .services import login_failure_record, login_locked_until, login_success_record
+from .services_audit import audit_event_reveal
 
 
 class MeView(APIView):
@@ -125,6 +126,23 @@ class AuditEventViewSet(ScopedReadOnlyViewSet):
 
     def get_object(self):
         return audit_get(actor=self.request.user, pk=self.kwargs["pk"])
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "reveal",
+                str,
+                description="1: personal numbers whole, if you may reveal ID numbers in the "
+                "event's region; the reveal is logged.",
+            )
+        ]
+    )
+    def retrieve(self, request, *args, **kwargs):
+        event = self.get_object()
+        context = self.get_serializer_context()
+        if request.query_params.get("reveal") == "1":
+            context["revealed"] = audit_event_reveal(actor=request.user, event=event)
+        return Response(AuditEventSerializer(event, context=context).data)
 
 
 class TaskViewSet(ScopedReadOnlyViewSet):

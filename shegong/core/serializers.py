@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from .models import AuditEvent, Membership, Region, TaskProgress, User
+from .services_audit import event_shown
 
 
 class RegionSerializer(serializers.ModelSerializer):
@@ -35,6 +36,9 @@ class UserSerializer(serializers.ModelSerializer):
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
+    """Personal numbers in `target_repr` and `changes` come masked, unless the view put the
+    event's `ShownEvent` from a logged reveal in the context as `revealed`."""
+
     class Meta:
         model = AuditEvent
         fields = [
@@ -49,6 +53,15 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "changes",
             "request_id",
         ]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        shown = self.context.get("revealed")
+        if shown is None or shown.event.pk != instance.pk:
+            shown = event_shown(instance)
+        data["target_repr"] = shown.target_repr
+        data["changes"] = shown.changes
+        return data
 
 
 class TaskProgressSerializer(serializers.ModelSerializer):

@@ -61,6 +61,22 @@ AUDIT_HEADERS = [
 @task()
 def audit_export(progress_id: str, filters: dict[str, Any]) -> None:
     from .selectors import audit_list
+    from .services_audit import audit_export_record, event_shown
+
+    def row(e: Any, tz: Any) -> list[Any]:
+        # Always masked: a reveal is one event at a time on the page, never a file.
+        shown = event_shown(e)
+        return [
+            e.at.astimezone(tz).replace(tzinfo=None),
+            e.actor_name,
+            e.action,
+            e.target_type,
+            e.target_id,
+            shown.target_repr,
+            e.region_id or "",
+            str(shown.changes) if shown.changes else "",
+            e.request_id,
+        ]
 
     def work(progress: TaskProgress) -> None:
         parsed = dict(filters)
@@ -71,20 +87,7 @@ def audit_export(progress_id: str, filters: dict[str, Any]) -> None:
             qs = audit_list(actor=progress.owner, filters=parsed)
             progress_update(progress, total=qs.count())
             tz = timezone.get_current_timezone()
-            rows = (
-                [
-                    e.at.astimezone(tz).replace(tzinfo=None),
-                    e.actor_name,
-                    e.action,
-                    e.target_type,
-                    e.target_id,
-                    e.target_repr,
-                    e.region_id or "",
-                    str(e.changes) if e.changes else "",
-                    e.request_id,
-                ]
-                for e in qs.iterator(chunk_size=2000)
-            )
+            rows = (row(e, tz) for e in qs.iterator(chunk_size=2000))
             path = settings.EXPORT_DIR / f"{progress.pk}.xlsx"
 
             def tick(n: int) -> None:
@@ -99,6 +102,7 @@ def audit_export(progress_id: str, filters: dict[str, Any]) -> None:
                 text_columns=(4, 6),
                 on_row=tick,
             )
+            audit_export_record(actor=progress.owner, filters=filters, rows=count)
         progress_update(
             progress, done=count, result_file=path.name, message=f"共导出 {count} 条记录。"
         )

@@ -1,4 +1,4 @@
-from .models import Membership, Region, TaskProgress, User
+from .models import AuditEvent, Membership, Region, TaskProgress, User
 from .roles import Perm
 from .routing import route
 from .views import accounts, audit, auth, calendar, home, regions, tasks
@@ -57,6 +57,14 @@ urlpatterns = [
         post_only=True,
     ),
     route("audit/", audit.audit_list_view, name="audit_list", kind="list", perm=Perm.VIEW_AUDIT),
+    route(
+        "audit/<int:pk>/",
+        audit.audit_detail_view,
+        name="audit_detail",
+        kind="object",
+        model=AuditEvent,
+        perm=Perm.VIEW_AUDIT,
+    ),
     route(
         "audit/export/",
         audit.audit_export_view,

@@ -3,13 +3,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from ..forms import AuditFilterForm
 from ..pagination import keyset_page
 from ..roles import Perm
 from ..scoping import can
-from ..selectors import audit_list
+from ..selectors import audit_get, audit_list
+from ..services_audit import audit_event_reveal, event_shown, reveal_prefixes
 from ..tasks import audit_export, progress_start
 
 
@@ -24,7 +25,25 @@ def audit_list_view(request):
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     page = keyset_page(audit_list(actor=request.user, filters=filters), request, size=50)
-    return render(request, "core/audit_list.html", {"form": form, "page": page})
+    # Personal numbers are masked for everyone; a row that hides some offers its reveal.
+    prefixes = reveal_prefixes(request.user)
+    rows = [event_shown(event, prefixes=prefixes) for event in page.items]
+    context = {"form": form, "page": page, "rows": rows}
+    return render(request, "core/audit_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def audit_detail_view(request, pk):
+    """One event, masked; a viewer who may reveal ID numbers in its region sees it whole with
+    a button (POST), which writes an access event."""
+    _require(request)
+    event = audit_get(actor=request.user, pk=pk)
+    if request.method == "POST" and request.POST.get("action") == "reveal":
+        shown = audit_event_reveal(actor=request.user, event=event)
+    else:
+        shown = event_shown(event, prefixes=reveal_prefixes(request.user))
+    return render(request, "core/audit_detail.html", {"row": shown})
 
 
 @require_POST
