@@ -36,7 +36,7 @@ from django_tasks import task
 
 from shegong.core import audit
 from shegong.core.idnumbers import mask_citizen_id
-from shegong.core.models import TaskProgress
+from shegong.core.models import Region, TaskProgress
 from shegong.core.roles import Perm
 from shegong.core.scoping import access, can, prefixes_q
 from shegong.core.tasks import progress_update, run_tracked
@@ -340,6 +340,29 @@ def merge_record_get(*, actor: Any, pk: Any) -> MergeRecord:
 def merge_of(candidate: DuplicateCandidate) -> MergeRecord | None:
     """The merge of a pair the actor already may see (the pair's page shows it)."""
     return MergeRecord.objects.select_related("merged_by").filter(candidate=candidate).first()
+
+
+def households_open_to(*, actor: Any, persons: Iterable[Person | None]) -> list[bool]:
+    """For each person, whether the actor may see their household whole. A pair across
+    counties shows to both offices, but each sees of the other county's side only what
+    deciding the pair needs (name, sex, birth year, masked number, county)."""
+    people = list(persons)
+    ids = {p.household_id for p in people if p is not None}
+    open_ids = set(
+        Household.objects.visible_to(actor, Perm.VIEW_REGISTRY)
+        .filter(pk__in=ids)
+        .values_list("pk", flat=True)
+    )
+    return [p is not None and p.household_id in open_ids for p in people]
+
+
+def county_names(region_codes: Iterable[str]) -> dict[str, str]:
+    """{county prefix (6 digits): county name} for the regions given."""
+    counties = {code[:6].ljust(12, "0") for code in region_codes if code}
+    return {
+        code[:6]: name
+        for code, name in Region.objects.filter(pk__in=counties).values_list("code", "name")
+    }
 
 
 # --- decisions -----------------------------------------------------------------------------

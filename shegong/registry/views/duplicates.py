@@ -42,7 +42,8 @@ def duplicate_list_view(request):
         "region__parent", "region_b__parent"
     )
     page = Paginator(pairs, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "status": status, "statuses": DuplicateStatus.choices}
+    rows = _list_rows(request.user, list(page.object_list))
+    context = {"page": page, "rows": rows, "status": status, "statuses": DuplicateStatus.choices}
     return render(request, "registry/duplicate_list.html", context)
 
 
@@ -59,17 +60,52 @@ def duplicate_run_view(request):
     return redirect("core:task_detail", pk=progress.pk)
 
 
-def _side(actor: Any, person: Person | None, reveal: bool) -> dict[str, Any] | None:
+def _list_rows(actor: Any, pairs: list[Any]) -> list[dict[str, Any]]:
+    """Each pair with, per side, whether the actor may see that household (else only the
+    person's name, birth year and county are listed)."""
+    people = [p for c in pairs for p in (c.person_a, c.person_b)]
+    whole = duplicates.households_open_to(actor=actor, persons=people)
+    counties = duplicates.county_names(p.region_id for p in people if p is not None)
+    rows = []
+    for i, c in enumerate(pairs):
+        sides = [
+            {
+                "person": p,
+                "region": region,
+                "whole": whole[2 * i + j],
+                "county": counties.get(p.region_id[:6], ""),
+            }
+            if p is not None
+            else None
+            for j, (p, region) in enumerate(((c.person_a, c.region), (c.person_b, c.region_b)))
+        ]
+        rows.append({"candidate": c, "sides": sides})
+    return rows
+
+
+def _side(
+    person: Person | None, reveal: bool, whole: bool, counties: dict[str, str]
+) -> dict[str, Any] | None:
+    """One side of the pair. `whole`: the actor may see this household, so show it all;
+    otherwise only what deciding the pair needs, never the household, address, members,
+    phone or full birth date."""
     if person is None:
         return None
-    household = person.household
-    return {
+    side: dict[str, Any] = {
         "person": person,
-        "id_display": person.id_number if reveal else mask_citizen_id(person.id_number),
-        "household": household,
-        "members": household_members(household),
-        "is_head": person.relation == "head",
+        "whole": whole,
+        "id_display": person.id_number if reveal and whole else mask_citizen_id(person.id_number),
+        "county": counties.get(person.region_id[:6], ""),
+        "birth_year": person.birth_date.year,
     }
+    if whole:
+        household = person.household
+        side.update(
+            household=household,
+            members=household_members(household),
+            is_head=person.relation == "head",
+        )
+    return side
 
 
 @require_http_methods(["GET", "POST"])
@@ -94,12 +130,19 @@ def duplicate_detail_view(request, pk):
     snapshot = merge.removed_snapshot if merge is not None else None
     removed = (snapshot or {}).get("person") or {}
     removed_id = removed.get("id_number") or ""
+    whole = duplicates.households_open_to(actor=actor, persons=people)
+    counties = duplicates.county_names(
+        [p.region_id for p in people if p is not None] + ([merge.region_id] if merge else [])
+    )
     context = {
         "candidate": candidate,
-        "sides": [_side(actor, p, r) for p, r in zip(people, reveal, strict=True)],
+        "sides": [_side(p, r, w, counties) for p, r, w in zip(people, reveal, whole, strict=True)],
         "merge": merge,
         "removed": removed,
         "removed_id": mask_citizen_id(removed_id) if removed_id else "",
+        # A merge removed someone from this household: its number only to those who see it.
+        "removed_whole": bool(merge and can(actor, Perm.VIEW_REGISTRY, merge.region_id)),
+        "removed_county": counties.get(merge.region_id[:6], "") if merge else "",
         "may_undo": bool(
             merge
             and merge.undone_at is None
