@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shegong.core.params import BoundedDateField
+from shegong.core.validators import HouseholdNumber, PlainText
 
 from .codes import (
     Education,
@@ -55,7 +56,7 @@ class _ReasonForm(forms.Form):
 
 
 class PersonAddForm(_ReasonForm):
-    name = forms.CharField(label=_("姓名"), max_length=50)
+    name = forms.CharField(label=_("姓名"), max_length=50, validators=[PlainText("姓名")])
     id_number = forms.CharField(label=_("证件号码"), max_length=30)
     relation = forms.ChoiceField(label=_("与户主关系"), choices=NON_HEAD)
     ethnicity = forms.CharField(label=_("民族"), max_length=20, required=False, initial="汉族")
@@ -122,7 +123,7 @@ class SplitForm(_MemberChoiceForm):
         label=_("分出的成员"), queryset=NONE, widget=forms.CheckboxSelectMultiple
     )
     new_head: Any = forms.ModelChoiceField(label=_("新户户主"), queryset=NONE)
-    new_number = forms.CharField(label=_("新户编号"), max_length=32)
+    new_number = forms.CharField(label=_("新户编号"), max_length=32, validators=[HouseholdNumber()])
     field_order = ["members", "new_head", "new_number", "reason"]
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shegong.core.models import Region
 from shegong.core.scoping import ScopedManager, ScopedQuerySet, jurisdiction, prefixes_q
+from shegong.core.validators import HouseholdNumber, NonNegative, Phone, PlainText, Year
 
 from .codes import (
     Cause,
@@ -41,13 +42,19 @@ class HouseholdQuerySet(ScopedQuerySet):
 class Household(models.Model):
     """A registered poor household (贫困户), identified by its province-wide 户编号."""
 
-    number = models.CharField(_("户编号"), max_length=32, unique=True)
+    number = models.CharField(
+        _("户编号"), max_length=32, unique=True, validators=[HouseholdNumber()]
+    )
     # No index of its own: household_region_id (region, id) serves every region lookup.
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, verbose_name=_("所在区划"), db_index=False
     )
-    address = models.CharField(_("住址"), max_length=200, blank=True)
-    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    address = models.CharField(
+        _("住址"), max_length=200, blank=True, validators=[PlainText("住址")]
+    )
+    phone = models.CharField(
+        _("联系电话"), max_length=30, blank=True, validators=[Phone("联系电话")]
+    )
     household_type = models.CharField(
         _("贫困户属性"),
         max_length=16,
@@ -60,30 +67,60 @@ class Household(models.Model):
         choices=PovertyStatus.choices,
         default=PovertyStatus.NOT_OUT,
     )
-    year_identified = models.PositiveSmallIntegerField(_("识别年度"), null=True, blank=True)
-    year_out = models.PositiveSmallIntegerField(_("脱贫年度"), null=True, blank=True)
+    year_identified = models.PositiveSmallIntegerField(
+        _("识别年度"), null=True, blank=True, validators=[Year("识别年度")]
+    )
+    year_out = models.PositiveSmallIntegerField(
+        _("脱贫年度"), null=True, blank=True, validators=[Year("脱贫年度")]
+    )
     main_cause = models.CharField(
         _("主要致贫原因"), max_length=16, choices=Cause.choices, blank=True
     )
     secondary_causes = models.JSONField(_("其他致贫原因"), default=list, blank=True)
-    income_wages = models.DecimalField(_("工资性收入"), **MONEY)
-    income_business = models.DecimalField(_("生产经营性收入"), **MONEY)
-    income_property = models.DecimalField(_("财产性收入"), **MONEY)
-    income_transfer = models.DecimalField(_("转移性收入"), **MONEY)
-    costs = models.DecimalField(_("生产经营性支出"), **MONEY)
-    net_income_per_person = models.DecimalField(_("家庭年人均纯收入"), **MONEY)
+    income_wages = models.DecimalField(
+        _("工资性收入"), validators=[NonNegative("工资性收入")], **MONEY
+    )
+    income_business = models.DecimalField(
+        _("生产经营性收入"), validators=[NonNegative("生产经营性收入")], **MONEY
+    )
+    income_property = models.DecimalField(
+        _("财产性收入"), validators=[NonNegative("财产性收入")], **MONEY
+    )
+    income_transfer = models.DecimalField(
+        _("转移性收入"), validators=[NonNegative("转移性收入")], **MONEY
+    )
+    costs = models.DecimalField(
+        _("生产经营性支出"), validators=[NonNegative("生产经营性支出")], **MONEY
+    )
+    net_income_per_person = models.DecimalField(
+        _("家庭年人均纯收入"), validators=[NonNegative("家庭年人均纯收入")], **MONEY
+    )
     housing_area = models.DecimalField(
-        _("住房面积(平方米)"), max_digits=8, decimal_places=2, null=True, blank=True
+        _("住房面积(平方米)"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[NonNegative("住房面积")],
     )
     housing_structure = models.CharField(_("住房结构"), max_length=30, blank=True)
     housing_safe = models.BooleanField(_("住房安全"), null=True, blank=True)
     water_safe = models.BooleanField(_("饮水安全"), null=True, blank=True)
     has_electricity = models.BooleanField(_("通生活用电"), null=True, blank=True)
     distance_to_town_km = models.DecimalField(
-        _("距乡镇距离(公里)"), max_digits=6, decimal_places=1, null=True, blank=True
+        _("距乡镇距离(公里)"),
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[NonNegative("距乡镇距离")],
     )
-    helper_name = models.CharField(_("帮扶责任人"), max_length=50, blank=True)
-    helper_phone = models.CharField(_("帮扶责任人电话"), max_length=30, blank=True)
+    helper_name = models.CharField(
+        _("帮扶责任人"), max_length=50, blank=True, validators=[PlainText("帮扶责任人")]
+    )
+    helper_phone = models.CharField(
+        _("帮扶责任人电话"), max_length=30, blank=True, validators=[Phone("帮扶责任人电话")]
+    )
     member_count = models.PositiveSmallIntegerField(_("家庭人口"), default=0)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
@@ -124,13 +161,15 @@ class Person(models.Model):
         db_index=False,
         db_constraint=False,
     )
-    name = models.CharField(_("姓名"), max_length=50)
+    name = models.CharField(_("姓名"), max_length=50, validators=[PlainText("姓名")])
     # Searched by prefix only (`zw` finds 张伟): one pattern index, see Meta.
     name_initials = models.CharField(max_length=20, blank=True)
     id_number = models.CharField(_("证件号码"), max_length=18, unique=True)
     sex = models.CharField(_("性别"), max_length=6, choices=Sex.choices)
     birth_date = models.DateField(_("出生日期"))
-    ethnicity = models.CharField(_("民族"), max_length=20, blank=True)
+    ethnicity = models.CharField(
+        _("民族"), max_length=20, blank=True, validators=[PlainText("民族")]
+    )
     relation = models.CharField(_("与户主关系"), max_length=16, choices=Relation.choices)
     education = models.CharField(
         _("文化程度"), max_length=16, choices=Education.choices, blank=True
@@ -147,7 +186,9 @@ class Person(models.Model):
     has_medical_insurance = models.BooleanField(_("参加城乡居民基本医疗保险"), default=False)
     has_pension = models.BooleanField(_("参加城乡居民基本养老保险"), default=False)
     has_serious_illness_insurance = models.BooleanField(_("参加大病保险"), default=False)
-    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    phone = models.CharField(
+        _("联系电话"), max_length=30, blank=True, validators=[Phone("联系电话")]
+    )
     left_behind = models.CharField(
         _("三留守"), max_length=8, choices=LeftBehind.choices, blank=True, default=""
     )

@@ -21,6 +21,7 @@ from shegong.core.models import Region
 from shegong.core.roles import Perm
 from shegong.core.scoping import can
 from shegong.core.services import check_version
+from shegong.core.validators import invisible_problem
 
 from .codes import PovertyStatus, Relation
 from .models import Household, Person, PovertyExit, PovertyLine
@@ -585,6 +586,9 @@ def household_create(
     if Household.objects.filter(number=number).exists():
         raise ValidationError({"number": _("该户编号已被使用。")})
     _check_causes(fields.get("main_cause", ""), fields.get("secondary_causes") or [])
+    # The head is saved without full_clean (the household is not saved yet): check the name here.
+    if problem := invisible_problem("姓名", head_name):
+        raise ValidationError({"head_name": problem})
     try:
         ident = parse_citizen_id(head_id_number)
     except ValidationError as exc:

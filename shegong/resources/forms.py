@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shegong.core.forms import RegionField
+from shegong.core.validators import PlainText
 
 from .models import InstitutionKind
 from .rules import PHONE_MESSAGE, phone_is_dialable
@@ -23,7 +24,7 @@ class InstitutionFilterForm(forms.Form):
 
 
 class InstitutionForm(forms.Form):
-    name = forms.CharField(label=_("机构名称"), max_length=200)
+    name = forms.CharField(label=_("机构名称"), max_length=200, validators=[PlainText("机构名称")])
     kind = forms.ChoiceField(label=_("类型"), choices=InstitutionKind.choices)
     region = RegionField(
         label=_("服务区域"),

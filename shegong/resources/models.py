@@ -13,6 +13,7 @@ from shegong.core.models import Region
 from shegong.core.regions import LEVEL_WIDTHS, prefix_of
 from shegong.core.roles import Perm
 from shegong.core.scoping import ScopedManager, ScopedQuerySet, jurisdiction, prefixes_q
+from shegong.core.validators import PlainText
 
 
 class InstitutionKind(models.TextChoices):
@@ -87,14 +88,18 @@ class Institution(models.Model):
     provincial one the whole province (see `serves`).
     """
 
-    name = models.CharField(_("机构名称"), max_length=200)
+    name = models.CharField(_("机构名称"), max_length=200, validators=[PlainText("机构名称")])
     kind = models.CharField(_("类型"), max_length=32, choices=InstitutionKind.choices)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, verbose_name=_("服务区域"))
     services = models.TextField(_("提供的服务"), blank=True)
     capacity = models.PositiveIntegerField(_("可接收人数"), null=True, blank=True)
-    contact_person = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_person = models.CharField(
+        _("联系人"), max_length=50, blank=True, validators=[PlainText("联系人")]
+    )
     phone = models.CharField(_("联系电话"), max_length=30, blank=True)
-    address = models.CharField(_("地址"), max_length=200, blank=True)
+    address = models.CharField(
+        _("地址"), max_length=200, blank=True, validators=[PlainText("地址")]
+    )
     opening_hours = models.CharField(_("服务时间"), max_length=100, blank=True)
     is_active = models.BooleanField(_("在用"), default=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -31,6 +31,7 @@ from shegong.core.idnumbers import (
     normalise_citizen_id,
     parse_citizen_id,
 )
+from shegong.core.validators import HOUSEHOLD_NUMBER, invisible_problem, phone_problem
 
 from .. import codes
 from ..codes import Cause, Education, Health, HouseholdType, InSchool, Labour, Relation, Sex
@@ -114,7 +115,6 @@ Row = tuple[Any, ...]
 
 _FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _SCIENTIFIC = re.compile(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")
-_HOUSEHOLD_NUMBER = re.compile(r"^[0-9A-Za-z-]{6,32}$")
 _REGION_CODE = re.compile(r"^\d{12}$")
 _CAUSE_SPLIT = re.compile(r"[、,，;；/／\s]+")
 _DATE = re.compile(r"^(\d{4})[-/.年]?(\d{1,2})[-/.月]?(\d{1,2})日?$")
@@ -364,6 +364,8 @@ class RowChecker:
             errors.append(_("“%(column)s”不能为空。") % {"column": "姓名"})
         elif len(name) > MAX_LENGTHS["姓名"]:
             errors.append(_("姓名过长(最多 %(max)d 个字)。") % {"max": MAX_LENGTHS["姓名"]})
+        elif problem := invisible_problem("姓名", name):
+            errors.append(problem)
 
         # 证件号码
         id_number = ""
@@ -495,6 +497,11 @@ class RowChecker:
                     _("%(column)s过长(最多 %(max)d 个字)。")
                     % {"column": column, "max": MAX_LENGTHS[column]}
                 )
+            elif given and (problem := invisible_problem(column, given)):
+                errors.append(problem)
+        # The same rule as the model field's validator (shegong.core.validators).
+        if phone and (problem := phone_problem("联系电话", phone)):
+            errors.append(problem)
 
         if errors:
             return raw, number, id_number, None, errors
@@ -544,7 +551,7 @@ def _household_number(cell: Any, text: str) -> str:
     if _rounded_by_excel(cell):
         return ""
     number = _ascii(text)
-    return number if _HOUSEHOLD_NUMBER.match(number) else ""
+    return number if HOUSEHOLD_NUMBER.fullmatch(number) else ""
 
 
 def _id_key(cell: Any, text: str) -> str | None:
