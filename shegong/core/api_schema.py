@@ -65,17 +65,12 @@ def _error_codes(operation: dict[str, Any]) -> dict[str, str]:
     return codes
 
 
-_EMPTY = {"type": "string", "maxLength": 0}
-
-
 def _allow_empty_optional_query(operation: dict[str, Any]) -> None:
     # DRF serializers and django-filter read `?stage=` as "stage not given", as an HTML form
-    # with its "all" option sends it; say so, instead of claiming only the listed values pass.
+    # with its "all" option sends it; say so with OpenAPI's own flag for query parameters.
     for parameter in operation.get("parameters", []):
         if parameter.get("in") == "query" and not parameter.get("required"):
-            schema = parameter.get("schema")
-            if schema and schema != _EMPTY and {"anyOf": [schema, _EMPTY]} != schema:
-                parameter["schema"] = {"anyOf": [schema, _EMPTY]}
+            parameter.setdefault("allowEmptyValue", True)
 
 
 def add_error_responses(result: dict[str, Any], generator, request, public) -> dict[str, Any]:
