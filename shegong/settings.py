@@ -60,7 +60,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -143,10 +142,20 @@ LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:login"
 
-# Lockout after repeated failures is keyed by username: offices sit behind one NAT address,
-# so an IP-based lock would lock out a whole county office.
+# Failed sign-ins lock a username only from the address they came from (an office behind one
+# NAT address keeps working when someone elsewhere guesses its passwords), and past
+# LOGIN_SLOW_AFTER failures from anywhere each further attempt at that username waits, doubling
+# up to LOGIN_SLOW_MAX_SECONDS: slowed, never locked, so nobody can lock another person out.
 LOGIN_MAX_FAILURES = envint("LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_MINUTES = envint("LOGIN_LOCKOUT_MINUTES", 15)
+LOGIN_SLOW_AFTER = envint("LOGIN_SLOW_AFTER", 10)
+LOGIN_SLOW_MAX_SECONDS = envint("LOGIN_SLOW_MAX_SECONDS", 60)
+# Behind a reverse proxy, the request header that carries the client's address, as Django
+# names it (e.g. HTTP_X_REAL_IP); empty: the connection's own address.
+LOGIN_CLIENT_IP_HEADER = os.environ.get("LOGIN_CLIENT_IP_HEADER", "")
+
+# API tokens expire after this many days, and on password change, reset or deactivation.
+API_TOKEN_DAYS = envint("API_TOKEN_DAYS", 30)
 
 # Idle sessions expire after two hours; every request extends the session.
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 2 * 60 * 60)
@@ -195,8 +204,9 @@ MEDIA_ROOT = VAR_DIR / "media"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Token first: an unauthenticated request then gets 401 with WWW-Authenticate.
+        "shegong.core.api_auth.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "shegong.core.api_pagination.CodeCursorPagination",

@@ -1,15 +1,14 @@
-from django.contrib.auth import authenticate
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, permissions, serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from .api_auth import ExpiringTokenAuthentication
 from .api_base import ScopedReadOnlyViewSet
 from .api_filters import RegionFilter
 from .forms import AuditFilterForm
-from .models import AuditEvent, Region, TaskProgress, User
+from .middleware import client_address
+from .models import ApiToken, AuditEvent, Region, TaskProgress, User
 from .roles import Perm
 from .scoping import memberships_of
 from .selectors import (
@@ -30,7 +29,7 @@ from .serializers import (
     TokenRequestSerializer,
     UserSerializer,
 )
-from .services import login_failure_record, login_locked_until, login_success_record
+from .services import LoginRefused, api_token_issue, api_token_revoke, login_attempt
 from .services_audit import audit_event_reveal
 
 
@@ -59,28 +58,47 @@ class MeView(APIView):
 
 
 class TokenView(APIView):
-    """Exchange a username and password for an API token; same lockout as the login page."""
+    """Exchange a username and password for an API token (same sign-in rules as the login
+    page); DELETE with a token revokes that token."""
 
-    authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
+
+    def get_authenticators(self):
+        # Signing in needs no credentials; revoking needs the token being revoked.
+        request = getattr(self, "request", None)
+        if request is None or request.method == "DELETE":
+            return [ExpiringTokenAuthentication()]
+        return []
 
     @extend_schema(
         request=TokenRequestSerializer,
-        responses=inline_serializer("Token", {"token": serializers.CharField()}),
+        responses=inline_serializer(
+            "Token", {"token": serializers.CharField(), "expires_at": serializers.DateTimeField()}
+        ),
     )
     def post(self, request):
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        username = data.validated_data["username"].strip()
-        if login_locked_until(username=username):
-            raise exceptions.PermissionDenied(_("登录失败次数过多,该账号已锁定,请稍后再试。"))
-        user = authenticate(request, username=username, password=data.validated_data["password"])
-        if user is None:
-            login_failure_record(username=username)
-            raise exceptions.AuthenticationFailed(_("用户名或密码不正确。"))
-        login_success_record(user=user)
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        try:
+            user = login_attempt(
+                username=data.validated_data["username"],
+                password=data.validated_data["password"],
+                address=client_address(request),
+                request=request,
+            )
+        except LoginRefused as exc:
+            if exc.code == "invalid_login":
+                raise exceptions.AuthenticationFailed(exc.messages[0]) from exc
+            raise exceptions.PermissionDenied(exc.messages[0]) from exc
+        token, key = api_token_issue(actor=user, name=data.validated_data.get("name", ""))
+        return Response({"token": key, "expires_at": token.expires_at})
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request):
+        if not isinstance(request.auth, ApiToken):
+            raise exceptions.NotAuthenticated()
+        api_token_revoke(actor=request.user, token=request.auth)
+        return Response(status=204)
 
 
 class RegionViewSet(ScopedReadOnlyViewSet):

@@ -16,7 +16,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEvent
+from .models import AuditEvent, AuditFiling
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 
@@ -64,12 +64,17 @@ def record(
     target: models.Model | None = None,
     region_id: str | None = None,
     changes: dict[str, Any] | None = None,
+    also_regions: Iterable[str] = (),
 ) -> AuditEvent:
-    """Append one event. Call it inside the transaction of the change it describes."""
+    """Append one event. Call it inside the transaction of the change it describes.
+
+    `also_regions` files the same event under further regions (an account action belongs to
+    the actor's office and to every region the account works in).
+    """
     if region_id is None and target is not None:
         region_id = getattr(target, "region_id", None)
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         actor=actor_obj,
         actor_name=(actor_obj.username if actor_obj else ""),
         action=action,
@@ -80,6 +85,10 @@ def record(
         changes={k: _plain(v) for k, v in (changes or {}).items()},
         request_id=request_id_var.get(),
     )
+    extra = sorted({code for code in also_regions if code and code != region_id})
+    if extra:
+        AuditFiling.objects.bulk_create([AuditFiling(event=event, region_id=c) for c in extra])
+    return event
 
 
 def record_access(*, actor: Any, action: str, target: models.Model, detail: str = "") -> None:

@@ -3,9 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -13,7 +11,6 @@ from .models import Region
 from .params import BoundedDateField
 from .regions import is_code
 from .roles import Role
-from .services import login_failure_record, login_locked_until
 
 
 def apply_validation_error(form: forms.Form, exc: ValidationError) -> None:
@@ -26,29 +23,11 @@ def apply_validation_error(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-class LoginForm(AuthenticationForm):
-    error_messages = {
-        "invalid_login": gettext_lazy("用户名或密码不正确。"),
-        "inactive": gettext_lazy("该账号已停用,请联系管理员。"),
-    }
+class LoginForm(forms.Form):
+    """The fields of a sign-in; the checks (password, lockout) are `core.services.login_attempt`."""
 
-    def clean(self):
-        username = (self.cleaned_data.get("username") or "").strip()
-        if username:
-            until = login_locked_until(username=username)
-            if until is not None:
-                minutes = max(1, int((until - timezone.now()).total_seconds() // 60) + 1)
-                raise forms.ValidationError(
-                    _("登录失败次数过多,该账号已锁定,请 %(minutes)s 分钟后再试。")
-                    % {"minutes": minutes},
-                    code="locked",
-                )
-        try:
-            return super().clean()
-        except forms.ValidationError:
-            if username:
-                login_failure_record(username=username)
-            raise
+    username = forms.CharField(label=gettext_lazy("用户名"), max_length=150)
+    password = forms.CharField(label=gettext_lazy("密码"), max_length=4096, strip=False)
 
 
 class RegionPickerWidget(forms.Widget):
@@ -161,6 +140,15 @@ class UserEditForm(forms.Form):
     phone = forms.CharField(label=gettext_lazy("联系电话"), max_length=20, required=False)
     is_active = forms.BooleanField(label=gettext_lazy("账号启用"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=gettext_lazy("用途"),
+        max_length=50,
+        required=False,
+        help_text=gettext_lazy("例如 县级数据对接脚本"),
+    )
 
 
 class PasswordResetForm(forms.Form):

@@ -3,17 +3,33 @@ import uuid
 
 from .audit import request_id_var
 
-_SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# A proxy's or client's X-Request-ID is kept only when it is a UUID (with or without hyphens):
+# anything else a client sends could forge or pollute what the audit trail says.
+_SAFE_ID = re.compile(
+    r"^(?:[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$"
+)
+_ADDRESS = re.compile(r"^[0-9A-Fa-f:.]{2,45}$")
+
+
+def client_address(request) -> str:
+    """The client's address: the connection's, or the proxy header LOGIN_CLIENT_IP_HEADER names."""
+    from django.conf import settings
+
+    header = settings.LOGIN_CLIENT_IP_HEADER
+    value = (request.META.get(header, "") if header else "").split(",")[0].strip()
+    if not _ADDRESS.match(value):
+        value = request.META.get("REMOTE_ADDR", "")
+    return value if _ADDRESS.match(value) else "unknown"
 
 
 class RequestIdMiddleware:
-    """Give every request an id that audit events and logs carry (X-Request-ID if sane)."""
+    """Give every request an id that audit events and logs carry (X-Request-ID if a UUID)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        incoming = request.headers.get("X-Request-ID", "")
+        incoming = request.headers.get("X-Request-ID", "").lower()
         rid = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
         request.request_id = rid
         token = request_id_var.set(rid)

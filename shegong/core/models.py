@@ -4,12 +4,13 @@ import uuid
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .regions import prefix_of
-from .roles import Perm, Role
-from .scoping import ScopedManager, ScopedQuerySet, jurisdiction, prefixes_q
+from .regions import prefix_bounds, prefix_of
+from .roles import GRANTABLE, Perm, Role
+from .scoping import ScopedManager, ScopedQuerySet, jurisdiction, memberships_of, prefixes_q
 
 
 class RegionLevel(models.TextChoices):
@@ -65,14 +66,33 @@ class Region(models.Model):
 
 class UserQuerySet(models.QuerySet):
     def visible_to(self, actor, perm: str | None = None) -> UserQuerySet:
-        """Accounts with at least one membership inside the actor's user-management area."""
-        prefixes = jurisdiction(actor, perm or Perm.MANAGE_USERS)
-        if not prefixes:
+        """Accounts the actor may manage: every membership one the actor could have granted.
+
+        The query form of `core.authority.may_manage_account`; the account matrix test holds
+        the two to the same answers.
+        """
+        if not jurisdiction(actor, perm or Perm.MANAGE_USERS):
             return self.none()
-        if "" in prefixes:
+        if actor.is_superuser:
             return self
-        inside = Membership.objects.filter(prefixes_q("region_id", prefixes)).values("user_id")
-        return self.filter(pk__in=inside)
+        covered = Q(pk__in=[])
+        for holder in memberships_of(actor):
+            grantable = GRANTABLE.get(holder.role)
+            if not grantable:
+                continue
+            low, high = prefix_bounds(prefix_of(holder.region_id))
+            rule = Q(region_id__gte=low, region_id__lt=high, role__in=grantable) & ~Q(
+                role=holder.role, region_id=holder.region_id
+            )
+            if holder.role == Role.ORG_ADMIN:
+                rule &= Q(organisation_id=holder.organisation_id)
+            covered |= rule
+        uncovered = Membership.objects.exclude(covered).values("user_id")
+        return (
+            self.filter(is_superuser=False, pk__in=Membership.objects.values("user_id"))
+            .exclude(pk=actor.pk)
+            .exclude(pk__in=uncovered)
+        )
 
 
 class ShegongUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
@@ -130,19 +150,77 @@ class Membership(models.Model):
         return f"{self.get_role_display()} · {self.region.name}"
 
 
-class LoginThrottle(models.Model):
-    """Failed sign-ins per username (not per IP: offices share one NAT address)."""
+class OwnedQuerySet(models.QuerySet):
+    def visible_to(self, actor, perm: str | None = None) -> OwnedQuerySet:
+        """Only the actor's own rows: a job's progress and its file belong to who started it."""
+        if actor is None or not getattr(actor, "is_authenticated", False):
+            return self.none()
+        return self.filter(owner=actor)
 
-    username = models.CharField(max_length=150, primary_key=True)
+
+class LoginThrottle(models.Model):
+    """Failed sign-ins, counted two ways (see `core.services.login_attempt`).
+
+    `pair:<username>|<address>` locks that username from that address after a few failures, so
+    an office behind one NAT address keeps working when someone elsewhere mistypes or attacks;
+    `user:<username>` only slows every further attempt at that username, from anywhere, so
+    nobody can lock another person out. Rows older than the window are pruned as failures
+    come in, so odd usernames do not pile up.
+    """
+
+    key = models.CharField(max_length=250, primary_key=True)
     failures = models.PositiveIntegerField(default=0)
     first_failure_at = models.DateTimeField(null=True)
+    last_failure_at = models.DateTimeField(null=True, db_index=True)
     locked_until = models.DateTimeField(null=True)
 
     def __str__(self) -> str:
-        return f"{self.username}: {self.failures}"
+        return f"{self.key}: {self.failures}"
+
+
+class ApiToken(models.Model):
+    """A key for the API. Only its SHA-256 is stored; the key is shown once, when issued.
+
+    Tokens expire (`API_TOKEN_DAYS`), and are revoked on password change or reset, on
+    deactivation, and by their owner on the account page.
+    """
+
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("用途"), max_length=50, blank=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    key_prefix = models.CharField(_("开头"), max_length=8)
+    created_at = models.DateTimeField(_("签发时间"), default=timezone.now)
+    expires_at = models.DateTimeField(_("到期时间"))
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoked_reason = models.CharField(_("撤销原因"), max_length=32, blank=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.key_prefix}… {self.name}".strip()
+
+    @property
+    def is_live(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
 
 
 class AuditQuerySet(ScopedQuerySet):
+    def visible_to(self, actor, perm: str | None = None) -> ScopedQuerySet:
+        """Events filed in the actor's jurisdiction: under their region or an extra filing."""
+        prefixes = jurisdiction(actor, perm or self.scope_perm)
+        if not prefixes:
+            return self.none()
+        if "" in prefixes:
+            return self.all()
+        filed = AuditFiling.objects.filter(prefixes_q("region_id", prefixes)).values("event_id")
+        return self.filter(prefixes_q("region_id", prefixes) | Q(pk__in=filed))
+
     def update(self, **kwargs):  # type: ignore[override]
         raise PermissionError("audit events are append-only")
 
@@ -198,19 +276,31 @@ class AuditEvent(models.Model):
         raise PermissionError("audit events are append-only")
 
 
+class AuditFiling(models.Model):
+    """Another region an event is filed under, besides its own.
+
+    An account action concerns the actor's office and every region the account works in: the
+    officers of each should find it in their trail. Written only by `core.audit.record()`.
+    """
+
+    event = models.ForeignKey(AuditEvent, on_delete=models.PROTECT, related_name="filings")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "region"], name="audit_filing_unique")
+        ]
+        indexes = [models.Index(fields=["region", "event"], name="audit_filing_region")]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} → {self.region_id}"
+
+
 class TaskStatus(models.TextChoices):
     QUEUED = "queued", _("排队中")
     RUNNING = "running", _("进行中")
     DONE = "done", _("已完成")
     FAILED = "failed", _("失败")
-
-
-class OwnedQuerySet(models.QuerySet):
-    def visible_to(self, actor, perm: str | None = None) -> OwnedQuerySet:
-        """Only the actor's own rows: a job's progress and its file belong to who started it."""
-        if actor is None or not getattr(actor, "is_authenticated", False):
-            return self.none()
-        return self.filter(owner=actor)
 
 
 class TaskProgress(models.Model):

@@ -8,7 +8,16 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from .models import AuditEvent, CalendarDay, CalendarYear, Membership, Region, TaskProgress, User
+from .models import (
+    ApiToken,
+    AuditEvent,
+    CalendarDay,
+    CalendarYear,
+    Membership,
+    Region,
+    TaskProgress,
+    User,
+)
 from .params import date_param
 from .roles import Perm
 from .scoping import access, jurisdiction
@@ -61,9 +70,20 @@ def user_get(*, actor: Any, pk: Any) -> User:
 
 
 def membership_get(*, actor: Any, pk: Any) -> Membership:
-    return access(
-        Membership.objects.select_related("user", "region"), actor, Perm.MANAGE_USERS, pk=pk
+    """A membership of an account the actor manages (404 alike for others)."""
+    qs = Membership.objects.select_related("user", "region").filter(
+        user__in=User.objects.visible_to(actor)
     )
+    return access(qs, actor, Perm.MANAGE_USERS, pk=pk)
+
+
+def api_token_list(*, actor: Any) -> QuerySet:
+    """The actor's own API tokens, newest first."""
+    return ApiToken.objects.visible_to(actor).order_by("-created_at")
+
+
+def api_token_get(*, actor: Any, pk: Any) -> ApiToken:
+    return access(ApiToken.objects.all(), actor, pk=pk)
 
 
 def audit_list(*, actor: Any, filters: dict[str, Any]) -> QuerySet:

@@ -1,4 +1,4 @@
-from .models import AuditEvent, Membership, Region, TaskProgress, User
+from .models import ApiToken, AuditEvent, Membership, Region, TaskProgress, User
 from .roles import Perm
 from .routing import route
 from .views import accounts, audit, auth, calendar, home, regions, tasks
@@ -10,6 +10,16 @@ urlpatterns = [
     route("login/", auth.login_view, name="login", kind="public"),
     route("logout/", auth.logout_view, name="logout", kind="public"),
     route("password/", auth.password_change_view, name="password_change", kind="list"),
+    route("account/", accounts.account_view, name="account", kind="list"),
+    route("account/tokens/", accounts.api_token_issue_view, name="api_token_issue", kind="list"),
+    route(
+        "account/tokens/<int:pk>/revoke/",
+        accounts.api_token_revoke_view,
+        name="api_token_revoke",
+        kind="object",
+        model=ApiToken,
+        post_only=True,
+    ),
     route("healthz", home.healthz, name="healthz", kind="public"),
     route("regions/", regions.region_list, name="region_list", kind="list"),
     route(
@@ -46,6 +56,33 @@ urlpatterns = [
         kind="object",
         model=User,
         perm=Perm.MANAGE_USERS,
+    ),
+    route(
+        "users/<int:pk>/edit/",
+        accounts.user_edit_view,
+        name="user_edit",
+        kind="object",
+        model=User,
+        perm=Perm.MANAGE_USERS,
+        post_only=True,
+    ),
+    route(
+        "users/<int:pk>/password/",
+        accounts.user_password_reset_view,
+        name="user_password_reset",
+        kind="object",
+        model=User,
+        perm=Perm.MANAGE_USERS,
+        post_only=True,
+    ),
+    route(
+        "users/<int:pk>/memberships/",
+        accounts.membership_add_view,
+        name="membership_add",
+        kind="object",
+        model=User,
+        perm=Perm.MANAGE_USERS,
+        post_only=True,
     ),
     route(
         "memberships/<int:pk>/remove/",

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from django.conf import settings
+import datetime
 
-from shegong.core.models import AuditEvent, Membership, Region, TaskProgress, User
+from django.conf import settings
+from django.utils import timezone
+
+from shegong.core.models import ApiToken, AuditEvent, Membership, Region, TaskProgress, User
 from shegong.core.testing import make_village, next_seq, register_factory
 
 
@@ -48,3 +51,16 @@ def task_factory(*, region_code: str, marker: str, owner=None) -> TaskProgress:
     TaskProgress.objects.filter(pk=task.pk).update(result_file=f"{task.pk}.xlsx")
     task.refresh_from_db()
     return task
+
+
+@register_factory(ApiToken)
+def api_token_factory(*, region_code: str, marker: str, owner=None) -> ApiToken:
+    if owner is None:
+        owner = User.objects.create_user(username=f"k{next_seq()}", password="x")
+    return ApiToken.objects.create(
+        owner=owner,
+        name=marker[:50],
+        key_hash=f"{next_seq():064d}",
+        key_prefix="test",
+        expires_at=timezone.now() + datetime.timedelta(days=1),
+    )

@@ -87,9 +87,12 @@ def test_social_worker_cannot_manage_accounts(client, gushi_worker):
 
 
 def test_user_list_shows_only_the_county(client, gushi_officer, xincai_officer):
+    make_user("gushi_clerk", "township_officer", _township(GUSHI))
+    make_user("xincai_clerk", "township_officer", _township(XINCAI))
     client.force_login(gushi_officer)
     body = client.get(reverse("core:user_list")).content.decode()
-    assert "gushi_officer" in body
+    assert "gushi_clerk" in body
+    assert "xincai_clerk" not in body
     assert "xincai_officer" not in body
 
 
@@ -111,11 +114,10 @@ def test_org_admin_staffs_only_their_own_agency(client, gushi_org, xincai_org):
 def test_edit_refuses_a_stale_form_and_keeps_the_other_edit(client, gushi_officer):
     subject = make_user("subject", "township_officer", _township(GUSHI))
     client.force_login(gushi_officer)
-    url = reverse("core:user_detail", args=[subject.pk])
+    url = reverse("core:user_edit", args=[subject.pk])
     first = client.post(
         url,
         {
-            "action": "edit",
             "full_name": "甲",
             "phone": "",
             "is_active": "on",
@@ -126,7 +128,6 @@ def test_edit_refuses_a_stale_form_and_keeps_the_other_edit(client, gushi_office
     second = client.post(
         url,
         {
-            "action": "edit",
             "full_name": "乙",
             "phone": "",
             "is_active": "on",
@@ -139,25 +140,23 @@ def test_edit_refuses_a_stale_form_and_keeps_the_other_edit(client, gushi_office
     assert subject.full_name == "甲"
 
 
-def test_officer_cannot_deactivate_themself(client, gushi_officer):
+def test_officer_cannot_manage_their_own_account_from_user_management(client, gushi_officer):
     client.force_login(gushi_officer)
-    url = reverse("core:user_detail", args=[gushi_officer.pk])
-    response = client.post(
-        url, {"action": "edit", "full_name": "x", "phone": "", "version": gushi_officer.version}
-    )
-    assert "不能停用自己的账号" in response.content.decode()
+    url = reverse("core:user_edit", args=[gushi_officer.pk])
+    response = client.post(url, {"full_name": "x", "phone": "", "version": gushi_officer.version})
+    assert response.status_code == 404
     gushi_officer.refresh_from_db()
     assert gushi_officer.is_active
+    assert gushi_officer.full_name == "测试gushi_officer"
 
 
 def test_add_and_remove_membership(client, gushi_officer):
     subject = make_user("subject", "township_officer", _township(GUSHI))
     client.force_login(gushi_officer)
-    url = reverse("core:user_detail", args=[subject.pk])
+    url = reverse("core:membership_add", args=[subject.pk])
     response = client.post(
         url,
         {
-            "action": "membership",
             "role": "child_supervisor",
             "region_l1": GUSHI,
             "region_l2": _township(GUSHI),
@@ -189,7 +188,7 @@ def test_password_reset_by_officer_unlocks(client, gushi_officer):
     subject = make_user("subject", "township_officer", _township(GUSHI))
     client.force_login(gushi_officer)
     response = client.post(
-        reverse("core:user_detail", args=[subject.pk]), {"action": "password", "password": STRONG}
+        reverse("core:user_password_reset", args=[subject.pk]), {"password": STRONG}
     )
     assert response.status_code == 302
     subject.refresh_from_db()

@@ -10,8 +10,14 @@ from shegong.core.models import AuditEvent, LoginThrottle
 pytestmark = pytest.mark.django_db
 
 
-def _login(client, username, password):
-    return client.post(reverse("core:login"), {"username": username, "password": password})
+def _login(client, username, password, address="10.0.0.1"):
+    return client.post(
+        reverse("core:login"), {"username": username, "password": password}, REMOTE_ADDR=address
+    )
+
+
+def _pair(username, address="10.0.0.1"):
+    return LoginThrottle.objects.get(key=f"pair:{username}|{address}")
 
 
 def test_login_page_is_in_chinese_by_default(client):
@@ -36,39 +42,94 @@ def test_wrong_password_gives_a_chinese_message(client, gushi_officer):
     assert "_auth_user_id" not in client.session
 
 
-def test_five_failures_lock_the_username_even_with_the_right_password(
+def test_five_failures_lock_the_username_from_that_address_even_with_the_right_password(
     client, settings, gushi_officer
 ):
     settings.LOGIN_MAX_FAILURES = 5
     for _ in range(4):
         _login(client, "gushi_officer", "wrong")
-    assert LoginThrottle.objects.get(username="gushi_officer").locked_until is None
+    assert _pair("gushi_officer").locked_until is None
     _login(client, "gushi_officer", "wrong")
-    assert LoginThrottle.objects.get(username="gushi_officer").locked_until is not None
+    assert _pair("gushi_officer").locked_until is not None
     response = _login(client, "gushi_officer", PASSWORD)
     assert "已锁定" in response.content.decode()
     assert "_auth_user_id" not in client.session
     assert AuditEvent.objects.filter(action="login.locked").count() == 1
 
 
-def test_lock_is_per_username_so_colleagues_behind_one_nat_still_sign_in(
-    client, gushi_officer, gushi_worker
-):
+def test_a_lock_from_one_address_does_not_lock_the_owner_out_elsewhere(client, gushi_officer):
+    for _ in range(5):
+        _login(client, "gushi_officer", "wrong", address="203.0.113.9")
+    assert "已锁定" in _login(client, "gushi_officer", PASSWORD, "203.0.113.9").content.decode()
+    response = _login(client, "gushi_officer", PASSWORD, address="10.0.0.1")
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(gushi_officer.pk)
+
+
+def test_colleagues_behind_one_nat_still_sign_in(client, gushi_officer, gushi_worker):
     for _ in range(5):
         _login(client, "gushi_officer", "wrong")
     response = _login(client, "gushi_worker", PASSWORD)
     assert response.status_code == 302
 
 
+def test_many_failures_from_many_addresses_slow_but_never_lock(client, settings, gushi_officer):
+    settings.LOGIN_SLOW_AFTER = 10
+    settings.LOGIN_SLOW_MAX_SECONDS = 60
+    for n in range(10):
+        _login(client, "gushi_officer", "wrong", address=f"198.51.100.{n}")
+    # Eleventh attempt anywhere, right away: asked to wait 2**0 = 1 second, password unchecked.
+    slowed = _login(client, "gushi_officer", PASSWORD, address="10.0.0.1")
+    assert "秒后再试" in slowed.content.decode()
+    assert "_auth_user_id" not in client.session
+    LoginThrottle.objects.filter(key="user:gushi_officer").update(
+        last_failure_at=timezone.now() - datetime.timedelta(seconds=2)
+    )
+    assert _login(client, "gushi_officer", PASSWORD, address="10.0.0.1").status_code == 302
+    assert not LoginThrottle.objects.filter(key="user:gushi_officer").exists()
+
+
+@pytest.mark.parametrize(
+    ("failures", "seconds"), [(9, 0), (10, 1), (11, 2), (13, 8), (15, 32), (16, 60), (40, 60)]
+)
+def test_the_wait_doubles_past_the_threshold_up_to_the_ceiling(settings, failures, seconds):
+    from shegong.core.services import _slow_seconds
+
+    settings.LOGIN_SLOW_AFTER = 10
+    settings.LOGIN_SLOW_MAX_SECONDS = 60
+    assert _slow_seconds(failures) == seconds
+
+
+def test_old_throttle_rows_are_pruned_when_failures_come_in(client, gushi_officer):
+    old = timezone.now() - datetime.timedelta(hours=1)
+    LoginThrottle.objects.bulk_create(
+        [
+            LoginThrottle(key=f"pair:nobody{n}|10.0.0.2", failures=1, last_failure_at=old)
+            for n in range(50)
+        ]
+    )
+    _login(client, "someone-new", "wrong")
+    assert sorted(LoginThrottle.objects.values_list("key", flat=True)) == [
+        "pair:someone-new|10.0.0.1",
+        "user:someone-new",
+    ]
+
+
+def test_an_overlong_username_is_refused_cleanly_and_stores_nothing(client):
+    response = _login(client, "x" * 5000, "wrong")
+    assert response.status_code == 200
+    assert not LoginThrottle.objects.exists()
+
+
 def test_lock_expires(client, gushi_officer):
     for _ in range(5):
         _login(client, "gushi_officer", "wrong")
-    LoginThrottle.objects.filter(username="gushi_officer").update(
+    LoginThrottle.objects.filter(key="pair:gushi_officer|10.0.0.1").update(
         locked_until=timezone.now() - datetime.timedelta(seconds=1),
         first_failure_at=timezone.now() - datetime.timedelta(hours=1),
     )
     assert _login(client, "gushi_officer", PASSWORD).status_code == 302
-    assert not LoginThrottle.objects.filter(username="gushi_officer").exists()
+    assert not LoginThrottle.objects.filter(key__contains="gushi_officer").exists()
 
 
 def test_four_failures_then_success_resets_the_count(client, gushi_officer):

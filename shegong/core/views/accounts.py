@@ -1,3 +1,10 @@
+"""Account management (the level above manages the level below) and one's own account page.
+
+Each action on an account has its own route; a refused action answers like a missing account
+(404) when the actor may not manage it at all, so no page tells an agency administrator which
+officers exist.
+"""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,6 +16,7 @@ from django.views.decorators.http import require_POST
 from shegong.workforce.selectors import organisation_choices
 
 from ..forms import (
+    ApiTokenForm,
     MembershipForm,
     PasswordResetForm,
     UserCreateForm,
@@ -17,9 +25,19 @@ from ..forms import (
 )
 from ..roles import Perm
 from ..scoping import can
-from ..selectors import membership_get, region_list, region_roots, user_get, user_list
+from ..selectors import (
+    api_token_get,
+    api_token_list,
+    membership_get,
+    region_list,
+    region_roots,
+    user_get,
+    user_list,
+)
 from ..services import (
     StaleEdit,
+    api_token_issue,
+    api_token_revoke,
     grantable_roles,
     membership_add,
     membership_remove,
@@ -69,57 +87,81 @@ def user_create_view(request):
     return render(request, "core/user_form.html", {"form": form})
 
 
-@login_required
-def user_detail_view(request, pk):
+def _detail(request, user, **forms):
     actor = request.user
-    user = user_get(actor=actor, pk=pk)
-    edit = UserEditForm(
-        initial={
-            "full_name": user.full_name,
-            "phone": user.phone,
-            "is_active": user.is_active,
-            "version": user.version,
-        }
-    )
-    add = MembershipForm(**_membership_form_kwargs(actor))
-    reset = PasswordResetForm()
-    if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "edit":
-                edit = UserEditForm(request.POST)
-                if edit.is_valid():
-                    user_update(actor=actor, user=user, **edit.cleaned_data)
-                    messages.success(request, _("用户信息已保存。"))
-                    return redirect("core:user_detail", pk=user.pk)
-            elif action == "membership":
-                add = MembershipForm(request.POST, **_membership_form_kwargs(actor))
-                if add.is_valid():
-                    membership_add(actor=actor, user=user, **add.cleaned_data)
-                    messages.success(request, _("已添加角色授权。"))
-                    return redirect("core:user_detail", pk=user.pk)
-            elif action == "password":
-                reset = PasswordResetForm(request.POST)
-                if reset.is_valid():
-                    user_password_reset(actor=actor, user=user, **reset.cleaned_data)
-                    messages.success(request, _("密码已重置。"))
-                    return redirect("core:user_detail", pk=user.pk)
-        except StaleEdit as exc:
-            edit.add_error(None, exc.messages)
-        except ValidationError as exc:
-            target = {"edit": edit, "membership": add, "password": reset}[action]
-            apply_validation_error(target, exc)
-    memberships = user.memberships.select_related("region__parent", "organisation").order_by(
-        "region"
-    )
     context = {
         "subject": user,
-        "edit": edit,
-        "add": add,
-        "reset": reset,
-        "memberships": memberships,
+        "edit": forms.get("edit")
+        or UserEditForm(
+            initial={
+                "full_name": user.full_name,
+                "phone": user.phone,
+                "is_active": user.is_active,
+                "version": user.version,
+            }
+        ),
+        "add": forms.get("add") or MembershipForm(**_membership_form_kwargs(actor)),
+        "reset": forms.get("reset") or PasswordResetForm(),
+        "memberships": user.memberships.select_related("region__parent", "organisation").order_by(
+            "region"
+        ),
     }
     return render(request, "core/user_detail.html", context)
+
+
+@login_required
+def user_detail_view(request, pk):
+    return _detail(request, user_get(actor=request.user, pk=pk))
+
+
+@require_POST
+@login_required
+def user_edit_view(request, pk):
+    user = user_get(actor=request.user, pk=pk)
+    form = UserEditForm(request.POST)
+    if form.is_valid():
+        try:
+            user_update(actor=request.user, user=user, **form.cleaned_data)
+        except StaleEdit as exc:
+            form.add_error(None, exc.messages)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("用户信息已保存。"))
+            return redirect("core:user_detail", pk=user.pk)
+    return _detail(request, user, edit=form)
+
+
+@require_POST
+@login_required
+def user_password_reset_view(request, pk):
+    user = user_get(actor=request.user, pk=pk)
+    form = PasswordResetForm(request.POST)
+    if form.is_valid():
+        try:
+            user_password_reset(actor=request.user, user=user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("密码已重置,该用户的 API 令牌已全部失效。"))
+            return redirect("core:user_detail", pk=user.pk)
+    return _detail(request, user, reset=form)
+
+
+@require_POST
+@login_required
+def membership_add_view(request, pk):
+    user = user_get(actor=request.user, pk=pk)
+    form = MembershipForm(request.POST, **_membership_form_kwargs(request.user))
+    if form.is_valid():
+        try:
+            membership_add(actor=request.user, user=user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("已添加角色授权。"))
+            return redirect("core:user_detail", pk=user.pk)
+    return _detail(request, user, add=form)
 
 
 @require_POST
@@ -128,8 +170,45 @@ def membership_remove_view(request, pk):
     membership = membership_get(actor=request.user, pk=pk)
     try:
         membership_remove(actor=request.user, membership=membership)
-    except PermissionDenied as exc:
-        messages.error(request, str(exc))
+    except (PermissionDenied, ValidationError) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     else:
         messages.success(request, _("已撤销角色授权。"))
     return redirect("core:user_detail", pk=membership.user_id)
+
+
+# --- one's own account ------------------------------------------------------------------------
+
+
+@login_required
+def account_view(request, form=None, new_key=None):
+    context = {
+        "tokens": api_token_list(actor=request.user),
+        "form": form or ApiTokenForm(),
+        "new_key": new_key,
+    }
+    return render(request, "core/account.html", context)
+
+
+@require_POST
+@login_required
+def api_token_issue_view(request):
+    form = ApiTokenForm(request.POST)
+    if not form.is_valid():
+        return account_view(request, form=form)
+    token, key = api_token_issue(actor=request.user, name=form.cleaned_data["name"])
+    messages.success(request, _("已签发令牌,请立即复制保存:关闭本页后将无法再次查看。"))
+    return account_view(request, new_key=key)
+
+
+@require_POST
+@login_required
+def api_token_revoke_view(request, pk):
+    token = api_token_get(actor=request.user, pk=pk)
+    try:
+        api_token_revoke(actor=request.user, token=token)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("令牌已撤销。"))
+    return redirect("core:account")

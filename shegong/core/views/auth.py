@@ -12,7 +12,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from ..forms import LoginForm, PasswordChangeForm
-from ..services import login_success_record, password_change
+from ..middleware import client_address
+from ..services import LoginRefused, login_attempt, password_change
 
 
 @sensitive_post_parameters()
@@ -21,15 +22,23 @@ from ..services import login_success_record, password_change
 def login_view(request):
     if request.user.is_authenticated:
         return redirect("core:home")
-    form = LoginForm(request, data=request.POST or None)
+    form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.get_user()
-        login(request, user)
-        login_success_record(user=user)
-        target = request.GET.get("next", "")
-        if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
-            target = ""
-        return redirect(target or "core:home")
+        try:
+            user = login_attempt(
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+                address=client_address(request),
+                request=request,
+            )
+        except LoginRefused as exc:
+            form.add_error(None, exc.messages)
+        else:
+            login(request, user)
+            target = request.GET.get("next", "")
+            if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+                target = ""
+            return redirect(target or "core:home")
     context = {"form": form}
     if settings.DEMO:
         from ..demo import DEMO_PASSWORD, demo_logins
