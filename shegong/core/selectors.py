@@ -51,9 +51,9 @@ def region_ancestors(region: Region) -> list[Region]:
 
 
 def region_search(*, actor: Any, query: str, limit: int = 30) -> QuerySet:
-    qs = Region.objects.visible_to(actor)
+    qs = Region.objects.visible_to(actor, Perm.VIEW_REGIONS)
     query = query.strip()
-    if query.isdigit():
+    if query.isascii() and query.isdigit():
         return qs.filter(code__startswith=query)[:limit]
     return qs.filter(name__contains=query).order_by("code")[:limit]
 

@@ -21,7 +21,13 @@ urlpatterns = [
         post_only=True,
     ),
     route("healthz", home.healthz, name="healthz", kind="public"),
-    route("regions/", regions.region_list, name="region_list", kind="list"),
+    route(
+        "regions/",
+        regions.region_list,
+        name="region_list",
+        kind="list",
+        perm=Perm.VIEW_REGIONS,
+    ),
     route(
         "regions/picker/", regions.region_picker_options, name="region_picker_options", kind="list"
     ),
@@ -31,6 +37,7 @@ urlpatterns = [
         name="region_detail",
         kind="object",
         model=Region,
+        perm=Perm.VIEW_REGIONS,
     ),
     route(
         "regions/<str:code>/designate/",

@@ -73,6 +73,9 @@ class ExportFilterForm(forms.Form):
     poverty_status = forms.ChoiceField(required=False, choices=_blank(PovertyStatus.choices))
     left_behind = forms.ChoiceField(required=False, choices=_blank(LeftBehind.choices))
     is_dibao = forms.BooleanField(required=False)
+    # Full ID numbers only when asked for (a re-import needs them), and only where the actor
+    # may reveal; masked otherwise. The audit event says whether any left.
+    full_ids = forms.BooleanField(required=False)
 
     def clean_region(self) -> str:
         region = self.cleaned_data["region"].strip()
@@ -149,8 +152,8 @@ class RowWriter:
     """Turns a person (with their household) into one export row, masking as the actor must
     see it, and counts the rows that showed a full ID number."""
 
-    def __init__(self, actor: Any):
-        self.reveal = tuple(jurisdiction(actor, Perm.REVEAL_ID_NUMBER))
+    def __init__(self, actor: Any, *, full_ids: bool = False):
+        self.reveal = tuple(jurisdiction(actor, Perm.REVEAL_ID_NUMBER)) if full_ids else ()
         self.labels = _labels()
         self.revealed = 0
 
@@ -225,7 +228,7 @@ def csv_lines(*, actor: Any, scope: str, filters: dict[str, Any]) -> Iterator[st
     export will hold, so a download cut short is on record too.
     """
     qs = export_queryset(actor=actor, scope=scope, filters=filters)
-    writer = RowWriter(actor)
+    writer = RowWriter(actor, full_ids=bool(filters.get("full_ids")))
     export_record(
         actor=actor,
         scope=scope,
@@ -271,7 +274,7 @@ def registry_export_xlsx(progress_id: str, scope: str, filters: dict[str, Any]) 
                 % {"count": total},
             )
             return
-        writer = RowWriter(actor)
+        writer = RowWriter(actor, full_ids=bool(filters.get("full_ids")))
         path = settings.EXPORT_DIR / f"{progress.pk}.xlsx"
 
         def tick(n: int) -> None:

@@ -50,7 +50,9 @@ def audit_detail_view(request, pk):
 @login_required
 def audit_export_view(request):
     _require(request)
-    form = AuditFilterForm(request.POST)
+    # The filters come in the query string of the page being exported (the POST carries
+    # only the CSRF token, which must never end up in a URL).
+    form = AuditFilterForm({**request.GET.dict(), **request.POST.dict()})
     if not form.is_valid():
         messages.error(request, _("筛选条件有误,请修改后再导出。"))
         return redirect("core:audit_list")

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,12 +14,19 @@ from ..selectors import region_ancestors, region_children, region_get, region_ro
 from ..services import region_designate
 
 
+def _require_view(request) -> None:
+    # The same rule as /api/v1/regions/: volunteers and reporters have no use for the tree.
+    if not can(request.user, Perm.VIEW_REGIONS):
+        raise PermissionDenied(_("您无权查看区划。"))
+
+
 @login_required
 def region_list(request):
+    _require_view(request)
     actor = request.user
     query = request.GET.get("q", "").strip()[:50]
     results = region_search(actor=actor, query=query) if query else None
-    roots = region_roots(actor)
+    roots = region_roots(actor, Perm.VIEW_REGIONS)
     return render(
         request, "core/region_list.html", {"roots": roots, "results": results, "query": query}
     )
@@ -26,12 +34,13 @@ def region_list(request):
 
 @login_required
 def region_detail(request, code):
+    _require_view(request)
     actor = request.user
-    region = region_get(actor=actor, code=code)
+    region = region_get(actor=actor, code=code, perm=Perm.VIEW_REGIONS)
     context = {
         "region": region,
         "ancestors": region_ancestors(region),
-        "children": region_children(actor=actor, parent_code=region.code),
+        "children": region_children(actor=actor, parent_code=region.code, perm=Perm.VIEW_REGIONS),
         "can_designate": can(actor, Perm.DESIGNATE_REGIONS, region.code),
         "form": DesignationForm(
             initial={
@@ -67,7 +76,9 @@ def region_picker_options(request):
     parent = request.GET.get(f"{name}_l{level - 1}", "").strip()
     children = []
     if is_code(parent):
-        children = list(region_children(actor=request.user, parent_code=parent))
+        children = list(
+            region_children(actor=request.user, parent_code=parent, perm=Perm.VIEW_REGIONS)
+        )
     return render(
         request,
         "core/widgets/_region_options.html",

@@ -148,7 +148,7 @@ def test_formulas_are_neutralised_in_csv_and_xlsx(client, gushi_officer, gushi_h
 
 def test_xlsx_keeps_codes_and_id_numbers_as_text(client, gushi_officer, gushi_household):
     client.force_login(gushi_officer)
-    wb, rows = _xlsx(client, "households")
+    wb, rows = _xlsx(client, "households", full_ids="on")
     sheet = wb.active
     head = gushi_household.members.get(relation="head")
     assert rows[1][4] == head.id_number
@@ -157,18 +157,23 @@ def test_xlsx_keeps_codes_and_id_numbers_as_text(client, gushi_officer, gushi_ho
         assert sheet.cell(row=2, column=col).number_format == "@"
 
 
-def test_officers_get_full_id_numbers_and_that_is_audited(client, gushi_officer, gushi_household):
+def test_officers_get_full_id_numbers_when_they_ask_and_that_is_audited(
+    client, gushi_officer, gushi_household
+):
     client.force_login(gushi_officer)
-    rows = _csv(client, "persons", q="李娟")
     spouse = gushi_household.members.get(name="李娟")
+    masked = _csv(client, "persons", q="李娟")
+    assert [r[4] for r in masked[1:]] == [_masked(spouse.id_number)]
+    rows = _csv(client, "persons", q="李娟", full_ids="on")
     assert [r[4] for r in rows[1:]] == [spouse.id_number]
-    event = AuditEvent.objects.get(action="registry.export")
+    first, event = AuditEvent.objects.filter(action="registry.export").order_by("id")
+    assert first.changes["full_id_numbers"] is False
     assert event.actor == gushi_officer
     assert event.region_id == GUSHI
     assert event.changes == {
         "scope": "persons",
         "format": "csv",
-        "filters": {"q": "李娟"},
+        "filters": {"q": "李娟", "full_ids": True},
         "rows": 1,
         "full_id_numbers": True,
     }
@@ -180,12 +185,12 @@ def test_id_numbers_are_masked_for_a_role_that_may_not_reveal_them(
     monkeypatch.setitem(PERMISSIONS, Perm.REVEAL_ID_NUMBER, frozenset({Role.PROVINCE_ADMIN}))
     numbers = sorted(gushi_household.members.values_list("id_number", flat=True))
     client.force_login(gushi_officer)
-    rows = _csv(client, "households")
+    rows = _csv(client, "households", full_ids="on")
     assert sorted(r[4] for r in rows[1:]) == sorted(_masked(n) for n in numbers)
-    _wb, xrows = _xlsx(client, "households")
+    _wb, xrows = _xlsx(client, "households", full_ids="on")
     assert sorted(r[4] for r in xrows[1:]) == sorted(_masked(n) for n in numbers)
     client.force_login(province_admin)
-    assert sorted(r[4] for r in _csv(client, "households")[1:]) == numbers
+    assert sorted(r[4] for r in _csv(client, "households", full_ids="on")[1:]) == numbers
     flags = list(
         AuditEvent.objects.filter(action="registry.export")
         .order_by("id")
@@ -326,10 +331,10 @@ def test_an_export_imports_again_unchanged(client, gushi_officer, gushi_village,
     client.force_login(gushi_officer)
     path = tmp_path / f"export.{fmt}"
     if fmt == "csv":
-        response = client.get(reverse("registry:export_households_csv"))
+        response = client.get(reverse("registry:export_households_csv"), {"full_ids": "on"})
         path.write_bytes(b"".join(response.streaming_content))
     else:
-        client.post(reverse("registry:export_households_xlsx"))
+        client.post(reverse("registry:export_households_xlsx"), {"full_ids": "on"})
         task = TaskProgress.objects.get(kind="registry_export")
         download = client.get(reverse("core:task_download", args=[task.pk]))
         path.write_bytes(b"".join(download.streaming_content))

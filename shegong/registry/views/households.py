@@ -62,6 +62,7 @@ def household_list_view(request):
             "form": form,
             "page": page,
             "may_export": can(request.user, Perm.EXPORT_REGISTRY),
+            "may_export_full_ids": can(request.user, Perm.REVEAL_ID_NUMBER),
             "may_import": can(request.user, Perm.IMPORT_REGISTRY),
         },
     )
@@ -79,7 +80,12 @@ def person_list_view(request):
     return render(
         request,
         "registry/person_list.html",
-        {"form": form, "page": page, "may_export": can(request.user, Perm.EXPORT_REGISTRY)},
+        {
+            "form": form,
+            "page": page,
+            "may_export": can(request.user, Perm.EXPORT_REGISTRY),
+            "may_export_full_ids": can(request.user, Perm.REVEAL_ID_NUMBER),
+        },
     )
 
 
