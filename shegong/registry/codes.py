@@ -1,13 +1,22 @@
 """Code values of the registry (建档立卡) and the spellings people type for them.
 
-Each code list is a TextChoices whose label is the official Chinese term; `ALIASES` maps common
-variants (with or without 户/类 suffixes, old names, English) to the code. `normalise()` is what
-the import and the forms use; an unknown spelling returns None and the caller reports it.
+Each code list is a TextChoices whose label is the official Chinese term. `normalise()` is what
+the import uses: it folds the way people write a label (`fold()`: full-width and half-width
+forms, bracket kinds, spaces, middle dots) and looks the result up among the codes, the labels
+and the code list's alias table (`aliases/<list>.json`: the spellings of county files and the
+national system's exports, such as the 之X relation terms and school grades). An unknown
+spelling returns None and the caller reports it, with `nearest_labels()`.
 """
 
 from __future__ import annotations
 
+import functools
+import json
+import unicodedata
+from pathlib import Path
+
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 
@@ -109,135 +118,108 @@ class LeftBehind(models.TextChoices):
     ELDERLY = "elderly", _("留守老人")
 
 
-# Spellings seen in county spreadsheets, mapped to codes. Matching ignores spaces and case.
-ALIASES: dict[type[models.TextChoices], dict[str, str]] = {
-    HouseholdType: {
-        "一般户": "ordinary",
-        "一般": "ordinary",
-        "一般贫困": "ordinary",
-        "低保户": "dibao",
-        "低保": "dibao",
-        "低保贫困": "dibao",
-        "特困户": "tekun",
-        "特困": "tekun",
-        "五保户": "tekun",
-        "五保": "tekun",
-        "特困供养": "tekun",
-        "五保贫困户": "tekun",
-    },
-    Cause: {
-        "病": "illness",
-        "因病致贫": "illness",
-        "残": "disability",
-        "因残致贫": "disability",
-        "学": "schooling",
-        "因学致贫": "schooling",
-        "灾": "disaster",
-        "因灾致贫": "disaster",
-        "缺地": "lack_land",
-        "缺技能": "lack_skills",
-        "缺劳动力": "lack_labour",
-        "交通落后": "transport",
-        "交通条件差": "transport",
-        "自身动力不足": "lack_drive",
-        "缺乏发展动力": "lack_drive",
-        "婚": "marriage",
-    },
-    Relation: {
-        "本人": "head",
-        "户主本人": "head",
-        "妻": "spouse",
-        "妻子": "spouse",
-        "丈夫": "spouse",
-        "夫": "spouse",
-        "子": "son",
-        "儿子": "son",
-        "长子": "son",
-        "次子": "son",
-        "女": "daughter",
-        "女儿": "daughter",
-        "长女": "daughter",
-        "次女": "daughter",
-        "儿媳": "daughter_in_law",
-        "女婿": "son_in_law",
-        "孙子": "grandson",
-        "孙女": "granddaughter",
-        "父亲": "father",
-        "母亲": "mother",
-        "父": "father",
-        "母": "mother",
-        "兄": "sibling",
-        "弟": "sibling",
-        "姐": "sibling",
-        "妹": "sibling",
-    },
-    Sex: {"男性": "male", "女性": "female", "m": "male", "f": "female"},
-    Education: {
-        "学龄前": "preschool",
-        "文盲": "illiterate",
-        "半文盲": "illiterate",
-        "小学文化": "primary",
-        "初中文化": "junior",
-        "高中文化": "senior",
-        "中专": "vocational",
-        "中技": "vocational",
-        "大专": "college",
-        "本科": "college",
-        "大学": "college",
-        "本科及以上": "college",
-    },
-    InSchool: {
-        "否": "none",
-        "无": "none",
-        "不在校": "none",
-        "非在校": "none",
-        "学前": "preschool",
-        "幼儿园": "preschool",
-        "初中": "junior",
-        "七至九年级": "junior",
-        "职高": "vocational",
-        "中专": "vocational",
-        "大学": "higher",
-        "大专": "higher",
-        "本科": "higher",
-        "高职高专": "higher",
-    },
-    Health: {
-        "健康状况良好": "healthy",
-        "良好": "healthy",
-        "慢性病": "chronic",
-        "长期慢性病患者": "chronic",
-        "大病": "serious",
-        "重病": "serious",
-        "患大病": "serious",
-        "残疾人": "disabled",
-    },
-    Labour: {
-        "普通": "ordinary",
-        "一般劳动力": "ordinary",
-        "技能": "skilled",
-        "丧失": "lost",
-        "丧失劳动能力": "lost",
-        "无": "none",
-        "无劳动能力": "none",
-    },
-    WorkStatus: {
-        "": "none",
-        "未务工": "none",
-        "否": "none",
-        "乡镇内务工": "township",
-        "县内务工": "county",
-        "省内务工": "province",
-        "省外": "out_of_province",
-        "外省务工": "out_of_province",
-    },
+# Each code list's alias table (spellings of county files and the national system's exports
+# → code) is data: `aliases/<file>.json`, one file per list.
+ALIAS_FILES: dict[type[models.TextChoices], str] = {
+    HouseholdType: "household_type",
+    PovertyStatus: "poverty_status",
+    Cause: "cause",
+    Relation: "relation",
+    Sex: "sex",
+    Education: "education",
+    InSchool: "in_school",
+    Health: "health",
+    Labour: "labour",
+    WorkStatus: "work_status",
 }
+ALIAS_DIR = Path(__file__).resolve().parent / "aliases"
+
+# How people write the same label: full-width forms, every kind of bracket, spaces of any width,
+# middle dots and quotes. After NFKC (full-width → half-width, compatibility ideographs such as
+# the Kangxi radicals of text copied from PDFs → ordinary ones), these characters are mapped.
+_OPEN = "([{<【〔〖［｛〈《「『（﹙"
+_CLOSE = ")]}>】〕〗］｝〉》」』）﹚"
+_FOLD = {
+    **{ord(c): "(" for c in _OPEN},
+    **{ord(c): ")" for c in _CLOSE},
+    **{ord(c): None for c in "·•‧・･∙⋅●\u3000\u00a0\u200b\ufeff\"'“”‘’`"},
+}
+_EDGE_PUNCTUATION = ".,;:!?。、，；：！？…-_~"
+
+
+def fold(text: str) -> str:
+    """A label as people mean it: the key both code-table labels and cells are compared by."""
+    text = unicodedata.normalize("NFKC", text).translate(_FOLD)
+    return "".join(text.split()).strip(_EDGE_PUNCTUATION).lower()
+
+
+@functools.cache
+def aliases(choices: type[models.TextChoices]) -> dict[str, str]:
+    """The alias table of a code list, as stored (spelling → code)."""
+    name = ALIAS_FILES.get(choices)
+    if name is None:
+        return {}
+    data = json.loads((ALIAS_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    return {str(k): str(v) for k, v in data.items()}
+
+
+@functools.cache
+def _table(choices: type[models.TextChoices]) -> dict[str, str]:
+    """Folded spelling → code: the codes, the official (Chinese) labels and the aliases.
+    Raises ValueError when two of them fold to the same key but mean different codes."""
+    table: dict[str, str] = {}
+
+    def add(spelling: str, value: str) -> None:
+        key = fold(spelling)
+        if table.setdefault(key, value) != value:
+            raise ValueError(
+                f"{choices.__name__}: {spelling!r} means both {table[key]!r} and {value!r}"
+            )
+
+    with translation.override("zh-hans"):
+        for value, label in choices.choices:
+            add(str(value), str(value))
+            add(str(label), str(value))
+    for spelling, value in aliases(choices).items():
+        if value not in choices.values:
+            raise ValueError(f"{choices.__name__}: alias {spelling!r} names unknown {value!r}")
+        add(spelling, value)
+    table.pop("", None)  # a blank cell means "not given", never a code
+    return table
+
+
+@functools.lru_cache(maxsize=20_000)
+def _lookup(choices: type[models.TextChoices], text: str) -> str | None:
+    table = _table(choices)
+    key = fold(text)
+    found = table.get(key)
+    if found is None and key.startswith("之"):
+        # The national system writes relations as 之X (之长子, 之哥哥): X is the term.
+        found = table.get(key[1:])
+    return found
 
 
 def normalise(choices: type[models.TextChoices], raw: object) -> str | None:
     """The code for a label, code or known alias; None when nobody could tell what was meant."""
-    text = "".join(str(raw if raw is not None else "").split()).lower()
-    for value, label in choices.choices:
-        if text in (str(value).lower(), "".join(str(label).split()).lower()):
-            return str(value)
-    return ALIASES.get(choices, {}).get(text)
+    return _lookup(choices, raw if isinstance(raw, str) else str(raw if raw is not None else ""))
+
+
+def nearest_labels(choices: type[models.TextChoices], raw: str, limit: int = 3) -> list[str]:
+    """The official labels of the codes whose spellings come closest to `raw`, nearest first
+    (for the message that names an unknown value)."""
+    return [str(choices(v).label) for v in _nearest(choices, raw)[:limit]]
+
+
+@functools.lru_cache(maxsize=2_000)
+def _nearest(choices: type[models.TextChoices], raw: str) -> tuple[str, ...]:
+    from rapidfuzz import fuzz, process
+
+    table = _table(choices)
+    best: dict[str, float] = {}
+    for key, score, _index in process.extract(
+        fold(raw), list(table), scorer=fuzz.ratio, limit=len(table)
+    ):
+        value = table[key]
+        best[value] = max(best.get(value, 0.0), score)
+    order = list(choices.values)
+    return tuple(sorted((v for v in best if v), key=lambda v: (-best[v], order.index(v))))

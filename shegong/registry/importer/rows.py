@@ -258,10 +258,7 @@ class RowChecker:
             if len(cache) < 5_000:
                 cache[text] = value
         if value is None:
-            errors.append(
-                _("%(column)s“%(value)s”不是可用的代码值,请对照模板中的“代码表”填写。")
-                % {"column": column, "value": text}
-            )
+            errors.append(unknown_code_message(column, text))
         return value
 
     def _region(self, code: str) -> str | None:
@@ -530,6 +527,15 @@ class RowChecker:
             phone,
         )
         return raw, number, id_number, row, errors
+
+
+def unknown_code_message(column: str, text: str) -> str:
+    """Names the column, the value and the nearest labels of the column's code list."""
+    nearest = codes.nearest_labels(_CODE_COLUMNS[column], text)
+    return _(
+        "%(column)s“%(value)s”不是可用的代码值,最接近的是:%(nearest)s。"
+        "请对照模板中的“代码表”填写。"
+    ) % {"column": column, "value": text, "nearest": "、".join(nearest)}
 
 
 def _plausible_birth(digits: str, today: datetime.date) -> datetime.date | None:

@@ -219,7 +219,10 @@ def test_code_values_accept_common_spellings_and_name_unknown_ones():
     assert normalised[F_MONTHS] == 6
     assert normalised[F_INCOME] == "3200.50"
     _n, errors = check({**row, "健康状况": "很好"})
-    assert errors == ["健康状况“很好”不是可用的代码值,请对照模板中的“代码表”填写。"]
+    assert errors == [
+        "健康状况“很好”不是可用的代码值,最接近的是:健康、长期慢性病、患有大病。"
+        "请对照模板中的“代码表”填写。"
+    ]
 
 
 @pytest.mark.parametrize(
