@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,7 @@ class CoreConfig(AppConfig):
     name = "shegong.core"
     label = "core"
     verbose_name = _("基础平台")
+
+    def ready(self) -> None:
+        # Each app declares its rule-set kinds in its own rulesets.py (see core.rulesets).
+        autodiscover_modules("rulesets")

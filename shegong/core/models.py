@@ -371,3 +371,38 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.name}"
+
+
+class RuleSet(models.Model):
+    """One version of a rule's numbers, in force from `valid_from` until the next version's.
+
+    Rows are never changed once written: decisions point at the version they applied, so a new
+    rule is a new version (see `core.rulesets`).
+    """
+
+    kind = models.CharField(_("规则类别"), max_length=40)
+    version = models.PositiveIntegerField(_("版本"))
+    valid_from = models.DateField(_("生效日期"))
+    values = models.JSONField(_("规则内容"))
+    note = models.CharField(_("依据或说明"), max_length=200)
+    entered_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    entered_at = models.DateTimeField(_("录入时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("规则版本")
+        verbose_name_plural = _("规则版本")
+        ordering = ["kind", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "version"], name="ruleset_kind_version"),
+            models.UniqueConstraint(fields=["kind", "valid_from"], name="ruleset_kind_valid_from"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} v{self.version} ({self.valid_from})"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("a rule-set version is never changed: enter a new version")
+        super().save(*args, **kwargs)

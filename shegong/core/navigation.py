@@ -111,6 +111,13 @@ NAV: list[NavItem] = [
         _("系统"),
         _("法定节假日与调休,用于工作日期限"),
     ),
+    NavItem(
+        _("规则设置"),
+        "core:rulesets",
+        Perm.VIEW_REGIONS,
+        _("系统"),
+        _("贫困线、期限、门槛、查重评分等规则的版本"),
+    ),
     NavItem(_("后台任务"), "core:task_list", None, _("系统"), _("导入导出等任务进度")),
     NavItem(_("接口文档"), "api-docs", Perm.VIEW_REGIONS, _("系统"), _("API v1 说明")),
 ]

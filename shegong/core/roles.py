@@ -35,6 +35,7 @@ class Perm:
     MANAGE_USERS = "core.manage_users"
     VIEW_AUDIT = "core.view_audit"
     MANAGE_CALENDAR = "core.manage_calendar"
+    MANAGE_RULES = "core.manage_rules"
     REVEAL_ID_NUMBER = "core.reveal_id_number"
     VIEW_REGISTRY = "registry.view"
     EDIT_REGISTRY = "registry.edit"
@@ -71,6 +72,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     Perm.MANAGE_USERS: frozenset(_OFFICE | {Role.ORG_ADMIN}),
     Perm.VIEW_AUDIT: frozenset(_OFFICE),
     Perm.MANAGE_CALENDAR: frozenset({Role.PROVINCE_ADMIN}),
+    # Rule sets (poverty lines, deadlines, thresholds, scores) hold for the whole province.
+    Perm.MANAGE_RULES: frozenset({Role.PROVINCE_ADMIN}),
     Perm.REVEAL_ID_NUMBER: frozenset(_OFFICE | {Role.TOWNSHIP_OFFICER}),
     Perm.VIEW_REGISTRY: frozenset(_STAFF),
     Perm.EDIT_REGISTRY: frozenset(_OFFICE | {Role.TOWNSHIP_OFFICER}),

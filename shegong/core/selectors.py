@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -20,7 +21,7 @@ from .models import (
 )
 from .params import date_param
 from .roles import Perm
-from .scoping import access, jurisdiction
+from .scoping import access, can, jurisdiction
 from .workdays import WorkCalendar
 
 
@@ -135,3 +136,47 @@ def work_calendar() -> WorkCalendar:
         known_years=frozenset(CalendarYear.objects.values_list("year", flat=True)),
         exceptions=dict(CalendarDay.objects.values_list("date", "is_workday")),
     )
+
+
+@dataclass
+class RuleSetOverview:
+    """The rule-set page: every kind with the version in force today, and one kind's versions."""
+
+    kinds: list[tuple[Any, Any]]  # (RuleKind, RuleValues | None in force today)
+    kind: Any = None  # the chosen RuleKind
+    current: Any = None  # its version in force today (RuleValues) or None
+    versions: list[tuple[Any, Any]] = field(default_factory=list)  # (RuleSet, [(label, lines)])
+
+
+def ruleset_overview(*, actor: Any, kind: str = "") -> RuleSetOverview:
+    """Rule sets are the province's and hold nothing personal: staff anywhere may read them."""
+    from django.core.exceptions import PermissionDenied
+
+    from .models import RuleSet
+    from .rulesets import KINDS, RulesNotInForce, rules_for, values_of
+
+    if not can(actor, Perm.VIEW_REGIONS):
+        raise PermissionDenied
+    today = timezone.localdate()
+
+    def in_force(code: str) -> Any:
+        try:
+            return rules_for(code, today)
+        except RulesNotInForce:
+            return None
+
+    overview = RuleSetOverview(kinds=[(k, in_force(code)) for code, k in sorted(KINDS.items())])
+    if kind in KINDS:
+        overview.kind = KINDS[kind]
+        overview.current = in_force(kind)
+        rows = (
+            RuleSet.objects.filter(kind=kind).select_related("entered_by").order_by("-valid_from")
+        )
+        for row in rows:
+            values = values_of(row)
+            shown = [
+                (spec.label, spec.to_text(values[spec.name]).splitlines())
+                for spec in overview.kind.fields
+            ]
+            overview.versions.append((row, shown))
+    return overview

@@ -1,7 +1,7 @@
 from .models import ApiToken, AuditEvent, Membership, Region, TaskProgress, User
 from .roles import Perm
 from .routing import route
-from .views import accounts, audit, auth, calendar, home, regions, tasks
+from .views import accounts, audit, auth, calendar, home, regions, rulesets, tasks
 
 app_name = "core"
 
@@ -117,6 +117,7 @@ urlpatterns = [
         perm=Perm.VIEW_AUDIT,
     ),
     route("calendar/", calendar.calendar_view, name="calendar", kind="list"),
+    route("rules/", rulesets.ruleset_view, name="rulesets", kind="list", perm=Perm.VIEW_REGIONS),
     route("tasks/", tasks.task_list_view, name="task_list", kind="list"),
     route(
         "tasks/<uuid:pk>/",

@@ -80,6 +80,7 @@ NOT_SERVICES: dict[str, str] = {
     "case_facts": "read-only: the facts the stage rules look at",
     "active_instrument": "read-only: the assessment instrument in force",
     "identifying_details": "read-only: names and numbers a case study must not contain",
+    "identifying_words": "read-only: the words of a case study that identify the household",
     # audit views
     "reveal_prefixes": "read-only: where an actor may see whole numbers",
     "may_reveal": "read-only permission check",
@@ -396,7 +397,7 @@ def _region_designate(w: World) -> Arranged:
     )
 
 
-@case("holidays", "workdays", "source")
+@case("holidays", "workdays", "source", "confirmed_missing")
 def _calendar_year_enter(w: World) -> Arranged:
     from shegong.core import services
 
@@ -406,6 +407,20 @@ def _calendar_year_enter(w: World) -> Arranged:
         holidays=[(datetime.date(2031, 1, 1), "元旦")],
         workdays=[],
         source="国务院办公厅通知",
+        confirm_no_statutory_holidays=True,
+    )
+
+
+@case("kind", "version", "valid_from", "values", "previous", "note")
+def _ruleset_enter(w: World) -> Arranged:
+    from shegong.core import services_rulesets
+
+    return w.province, lambda: services_rulesets.ruleset_enter(
+        actor=w.province,
+        kind="referral",
+        valid_from=TODAY,
+        values={"reply_days": 5, "service_days": 30},
+        note="新规定",
     )
 
 
@@ -844,13 +859,34 @@ def _case_move(w: World) -> Arranged:
     )
 
 
-@case("pending", "reason")
+@case("pending", "reason", "items")
 def _case_close(w: World) -> Arranged:
     from shegong.casework import services
 
     c = _evaluated(w)
     return w.worker, lambda: services.case_close(
         actor=w.worker, case=fresh(c), reason="goals_met", version=None
+    )
+
+
+@case("consent_withdrawn_on", "note")
+def _consent_withdraw(w: World) -> Arranged:
+    from shegong.casework import services
+
+    c = w.case()
+    return w.worker, lambda: services.consent_withdraw(
+        actor=w.worker, case=c, note="服务对象表示暂不需要服务", version=c.version
+    )
+
+
+@case("consent_withdrawn_on", "on", "note")
+def _consent_regain(w: World) -> Arranged:
+    from shegong.casework import services
+
+    c = w.case()
+    services.consent_withdraw(actor=w.worker, case=c, note="暂不需要服务", version=c.version)
+    return w.worker, lambda: services.consent_regain(
+        actor=w.worker, case=fresh(c), version=fresh(c).version
     )
 
 
