@@ -29,7 +29,7 @@ from shegong.core.roles import Perm
 from shegong.core.selectors import region_list
 
 from . import services
-from .codes import Cause, HouseholdType, PovertyStatus
+from .codes import Cause, Health, HouseholdType, Labour, PovertyStatus, WorkStatus
 from .forms import HouseholdFilterForm, PersonFilterForm
 from .models import Household, Person
 from .selectors import household_get, household_search, person_get, person_search
@@ -44,6 +44,9 @@ class PersonSerializer(serializers.ModelSerializer):
     birth_date = serializers.SerializerMethodField()
     age = serializers.SerializerMethodField()
     household_number = serializers.CharField(source="household.number", read_only=True)
+    # Ranges are record_rules.person_problems' (through the service), as for the page and import.
+    disability_grade = serializers.IntegerField(required=False, allow_null=True)
+    months_away = serializers.IntegerField(required=False, allow_null=True)
 
     class Meta:
         model = Person
@@ -96,6 +99,12 @@ class PersonCreateSerializer(serializers.Serializer):
     id_number = serializers.CharField(max_length=30)
     relation = serializers.CharField(max_length=16)
     reason = serializers.CharField(max_length=200)
+    # How these fit together is record_rules.person_problems', applied by the service.
+    health = serializers.ChoiceField(Health.choices, required=False, allow_blank=True)
+    disability_grade = serializers.IntegerField(required=False, allow_null=True)
+    labour = serializers.ChoiceField(Labour.choices, required=False, allow_blank=True)
+    work_status = serializers.ChoiceField(WorkStatus.choices, required=False, allow_blank=True)
+    months_away = serializers.IntegerField(required=False, allow_null=True)
 
 
 class HouseholdSerializer(serializers.ModelSerializer):
@@ -123,7 +132,11 @@ class HouseholdCreateSerializer(serializers.Serializer):
     head_name = serializers.CharField(max_length=50)
     head_id_number = serializers.CharField(max_length=30)
     household_type = serializers.ChoiceField(HouseholdType.choices, default="ordinary")
-    main_cause = serializers.ChoiceField(Cause.choices, required=False, default="")
+    main_cause = serializers.ChoiceField(
+        Cause.choices, required=False, default="", allow_blank=True
+    )
+    # A list of cause codes; record_rules.cause_problems judges it (through the service).
+    secondary_causes = serializers.JSONField(required=False)
     address = serializers.CharField(max_length=200, required=False, default="")
 
 

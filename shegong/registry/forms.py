@@ -67,12 +67,18 @@ class PersonAddForm(_ReasonForm):
         label=_("在校情况"), choices=_blank(InSchool.choices), required=False
     )
     health = forms.ChoiceField(label=_("健康状况"), choices=_blank(Health.choices), required=False)
+    # Ranges and how these fit together are record_rules.person_problems' (through the service).
+    disability_grade = forms.IntegerField(
+        label=_("残疾等级"), required=False, widget=forms.NumberInput(attrs={"min": 1, "max": 4})
+    )
     labour = forms.ChoiceField(label=_("劳动能力"), choices=_blank(Labour.choices), required=False)
     work_status = forms.ChoiceField(
         label=_("务工状况"), choices=_blank(WorkStatus.choices), required=False
     )
     months_away = forms.IntegerField(
-        label=_("务工时间(月)"), min_value=0, max_value=12, required=False
+        label=_("务工时间(月)"),
+        required=False,
+        widget=forms.NumberInput(attrs={"min": 0, "max": 12}),
     )
     field_order = [
         "name",
@@ -82,6 +88,7 @@ class PersonAddForm(_ReasonForm):
         "education",
         "in_school",
         "health",
+        "disability_grade",
         "labour",
         "work_status",
         "months_away",

@@ -26,6 +26,7 @@ from shegong.core.validators import invisible_problem
 from .codes import PovertyStatus, Relation
 from .models import Household, Person, PovertyExit, PovertyLine
 from .names import name_initials
+from .record_rules import cause_problems, person_problems
 from .rules import ExitChecks, exit_problems
 
 audit.register_actions(
@@ -130,6 +131,7 @@ def person_add(
         raise ValidationError({"id_number": exc.messages}) from exc
     if Person.objects.filter(id_number=ident.number).exists():
         raise ValidationError({"id_number": _("该证件号码已在建档立卡系统中登记,请使用“迁入”。")})
+    _refuse(person_problems(**_person_rule_values(None, fields)))
     person = Person(
         household=household,
         region_id=household.region_id,
@@ -556,15 +558,21 @@ PERSON_EDITABLE = [
 ]
 
 
-def _check_causes(main: str, secondary: list[str]) -> None:
-    from .codes import Cause
+def _refuse(problems: dict[str, list[str]]) -> None:
+    if problems:
+        raise ValidationError(problems)
 
-    if len(secondary) > 2:
-        raise ValidationError({"secondary_causes": _("其他致贫原因最多两项。")})
-    if any(c not in Cause.values for c in secondary):
-        raise ValidationError({"secondary_causes": _("未知的致贫原因。")})
-    if main and main in secondary:
-        raise ValidationError({"secondary_causes": _("其他致贫原因不能与主要致贫原因相同。")})
+
+CAUSE_FIELDS = ("main_cause", "secondary_causes")
+PERSON_RULE_FIELDS = ("health", "disability_grade", "work_status", "months_away")
+
+
+def _person_rule_values(person: Person | None, fields: dict[str, Any]) -> dict[str, Any]:
+    """The four fields `person_problems` judges as they will be: given, else stored."""
+    return {
+        f: fields[f] if f in fields else (getattr(person, f) if person is not None else None)
+        for f in PERSON_RULE_FIELDS
+    }
 
 
 @transaction.atomic
@@ -585,7 +593,7 @@ def household_create(
     number = number.strip()
     if Household.objects.filter(number=number).exists():
         raise ValidationError({"number": _("该户编号已被使用。")})
-    _check_causes(fields.get("main_cause", ""), fields.get("secondary_causes") or [])
+    _refuse(cause_problems(fields.get("main_cause", ""), fields.get("secondary_causes")))
     # The head is saved without full_clean (the household is not saved yet): check the name here.
     if problem := invisible_problem("姓名", head_name):
         raise ValidationError({"head_name": problem})
@@ -623,8 +631,15 @@ def household_update(*, actor: Any, household: Household, version: int, **fields
     unknown = set(fields) - set(HOUSEHOLD_EDITABLE)
     if unknown:
         raise ValidationError(_("这些字段不能在此修改:%(f)s") % {"f": "、".join(sorted(unknown))})
-    secondary = fields.get("secondary_causes", household.secondary_causes) or []
-    _check_causes(fields.get("main_cause", household.main_cause), secondary)
+    # Only an edit of the causes answers for them: stored causes from before the rule (or from
+    # an older import) do not block a change of the address (docs/decisions.md).
+    if any(f in fields for f in CAUSE_FIELDS):
+        _refuse(
+            cause_problems(
+                fields.get("main_cause", household.main_cause),
+                fields.get("secondary_causes", household.secondary_causes),
+            )
+        )
     before = audit.snapshot(household, list(fields))
     for key, value in fields.items():
         setattr(household, key, value)
@@ -653,6 +668,9 @@ def person_update(*, actor: Any, person: Person, version: int, **fields: Any) ->
     unknown = set(fields) - set(PERSON_EDITABLE)
     if unknown:
         raise ValidationError(_("这些字段不能在此修改:%(f)s") % {"f": "、".join(sorted(unknown))})
+    # As for causes: only an edit of these four fields answers for how they fit together.
+    if any(f in fields for f in PERSON_RULE_FIELDS):
+        _refuse(person_problems(**_person_rule_values(person, fields)))
     before = audit.snapshot(person, list(fields))
     for key, value in fields.items():
         setattr(person, key, value)

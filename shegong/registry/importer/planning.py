@@ -20,6 +20,7 @@ from shegong.core.idnumbers import mask_citizen_id
 
 from ..codes import HouseholdType, Relation
 from ..models import Household, Person
+from ..record_rules import cause_problems, messages, person_problems
 from ..rules import LEFT_BEHIND_RULES, MemberFacts, derive_left_behind
 from .checking import Record
 from .rows import (
@@ -178,8 +179,13 @@ class PlanPhase:
                 continue
             target = ex[0] if ex is not None else None
             problems: dict[int, list[str]] = {}
+            if ex is not None:
+                problems.update(kept_cause_problems(rows, ex))
             for k, rec in enumerate(rows):
                 p = existing_p.get(rec[3])
+                if p is not None and (kept := kept_person_problems(rec[4], p)):
+                    problems[k] = kept
+                    continue
                 if p is None or p[1 + _P["household_id"]] == target:
                     continue
                 if not self.allowed(p[1 + _P["region_id"]]):
@@ -376,6 +382,39 @@ def where_in(qs: Any, field_name: str, values: Any) -> Any:
 
 
 _PLAIN = re.compile(r"[0-9A-Za-z-]+(,[0-9A-Za-z-]+)*")
+
+
+def kept_cause_problems(rows: list[Record], existing: tuple) -> dict[int, list[str]]:
+    """The causes rule over what the household will hold when its head's row gives only one of
+    the two cause columns and the registry keeps the other (a row giving both, or neither, is
+    judged by the row check, or not at all: a blank changes nothing)."""
+    for k, rec in enumerate(rows):
+        head = rec[4]
+        if head[F_RELATION] != Relation.HEAD:
+            continue
+        main, secondary = head[F_MAIN_CAUSE], head[F_CAUSES]
+        if (main is None) == (secondary is None):
+            return {}
+        if main is None:
+            main = existing[1 + _H["main_cause"]]
+        if secondary is None:
+            secondary = existing[1 + _H["secondary_causes"]]
+        found = messages(cause_problems(main, list(secondary or ())))
+        return {k: found} if found else {}
+    return {}
+
+
+def kept_person_problems(row: Any, existing: tuple) -> list[str]:
+    """The person rule over work status and months away when the row gives one of them and
+    the registry keeps the other."""
+    work, months = row[F_WORK], row[F_MONTHS]
+    if (work is None) == (months is None):
+        return []
+    if work is None:
+        work = existing[1 + _P["work_status"]]
+    if months is None:
+        months = existing[1 + _P["months_away"]]
+    return messages(person_problems(work_status=work, months_away=months))
 
 
 def suggest_left_behind(members: list[list[Any]], today: datetime.date) -> int:

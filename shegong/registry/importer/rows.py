@@ -36,6 +36,7 @@ from shegong.core.validators import HOUSEHOLD_NUMBER, invisible_problem, phone_p
 from .. import codes
 from ..codes import Cause, Education, Health, HouseholdType, InSchool, Labour, Relation, Sex
 from ..codes import WorkStatus as Work
+from ..record_rules import cause_problems, messages, person_problems
 
 COLUMNS: tuple[str, ...] = (
     "户编号",
@@ -437,9 +438,9 @@ class RowChecker:
                 try:
                     as_number = float(months_text)
                 except ValueError:
-                    as_number = -1.0
-                if as_number.is_integer() and 0 <= as_number <= 12:
-                    months = int(as_number)
+                    as_number = 0.5  # not a whole number: refused below
+                if as_number.is_integer() and abs(as_number) < 1000:
+                    months = int(as_number)  # the range is person_problems' to judge
                 else:
                     errors.append(
                         _("务工月数“%(value)s”应为 0 至 12 的整数。") % {"value": months_text}
@@ -462,13 +463,15 @@ class RowChecker:
         causes_text = t[pos["其他致贫原因"]]
         if causes_text:
             parts = [p for p in _CAUSE_SPLIT.split(causes_text) if p]
-            if len(parts) > 2:
-                errors.append(
-                    _("其他致贫原因最多填写两项,当前为 %(count)d 项。") % {"count": len(parts)}
-                )
-            else:
-                found = [code("其他致贫原因", p, errors) for p in parts]
-                causes = tuple(dict.fromkeys(c for c in found if c))
+            found = [code("其他致贫原因", p, errors) for p in parts[:10]]
+            causes = tuple(c for c in found if c)
+        if causes and (main_cause or not t[pos["主要致贫原因"]]):
+            # The rule the services apply (a row that lists secondary causes names the main one).
+            errors.extend(messages(cause_problems(main_cause, causes)))
+        if months:
+            errors.extend(
+                messages(person_problems(health=health, work_status=work, months_away=months))
+            )
 
         income: str | None = None
         income_text = t[pos["家庭年人均纯收入"]]
@@ -533,8 +536,7 @@ def unknown_code_message(column: str, text: str) -> str:
     """Names the column, the value and the nearest labels of the column's code list."""
     nearest = codes.nearest_labels(_CODE_COLUMNS[column], text)
     return _(
-        "%(column)s“%(value)s”不是可用的代码值,最接近的是:%(nearest)s。"
-        "请对照模板中的“代码表”填写。"
+        "%(column)s“%(value)s”不是可用的代码值,最接近的是:%(nearest)s。请对照模板中的“代码表”填写。"
     ) % {"column": column, "value": text, "nearest": "、".join(nearest)}
 
 
@@ -593,6 +595,6 @@ def code_table() -> list[tuple[str, str, str]]:
         for value, label in choices.choices:
             if value:
                 rows.append((column, str(label), str(value)))
-    rows.append(("其他致贫原因", _("同“主要致贫原因”,最多两项,用顿号分隔"), ""))
+    rows.append(("其他致贫原因", _("同“主要致贫原因”,最多两项,不能与主要原因相同,用顿号分隔"), ""))
     rows.append(("是否低保", "是 / 否", ""))
     return rows

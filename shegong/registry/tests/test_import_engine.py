@@ -339,7 +339,7 @@ def test_every_row_level_reason_rejects_the_whole_household(tmp_path, gushi_offi
     assert why["戊"] == "证件号码被 Excel 存成了数字,后几位已丢失,请把该列设为文本后重新填写。"
     assert "与证件号码不符" in why["己"]
     assert "文化程度“博士后”不是可用的代码值" in why["庚"]
-    assert "最多填写两项" in why["辛"]
+    assert "最多 2 项" in why["辛"]
     assert "行政区划代码 411525999999 不存在" in why["壬"]
     assert "村(社区)或乡镇(街道)" in why["癸"]
     assert not Person.objects.exists() and not Household.objects.exists()
