@@ -102,7 +102,7 @@ class CaseViewSet(_CaseworkViewSet):
             actor=self.request.user,
             stage=f.get("stage", ""),
             worker_id=f.get("worker"),
-            region_prefix=f.get("region", ""),
+            region_code=f.get("region", ""),
             mine=f.get("mine", False),
         )
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shegong.core.params import BoundedDateField, BoundedIdField
+from shegong.core.regions import is_code
 
 from .models import (
     AssigneeKind,
@@ -50,9 +51,9 @@ class CaseFilterForm(forms.Form):
 
     def clean_region(self) -> str:
         value = (self.cleaned_data.get("region") or "").strip()
-        if value and not (value.isascii() and value.isdigit()):
-            raise forms.ValidationError(_("区划代码只能是数字。"))
-        return value.rstrip("0") if len(value) == 12 else value
+        if value and not is_code(value):
+            raise forms.ValidationError(_("请填写12位区划代码,例如 411525000000。"))
+        return value
 
 
 class CaseOpenForm(forms.Form):
@@ -271,9 +272,62 @@ class EvaluationForm(forms.Form):
         return {g.pk: self.cleaned_data.get(f"goal_{g.pk}", "") for g in self.goals}
 
 
+CLOSURE_CHOICE_LABELS = {
+    ("task", "done"): _("已完成"),
+    ("task", "cancel"): _("取消"),
+    ("task", "hand_over"): _("移交他人继续"),
+    ("referral", "done"): _("已服务"),
+    ("referral", "cancel"): _("撤回转介"),
+    ("referral", "hand_over"): _("移交机构继续跟进"),
+}
+
+
 class CloseForm(_Versioned):
+    """The closure: a reason, and one choice and note per task or referral still open."""
+
     reason = forms.ChoiceField(label=_("结案原因"), choices=_blank(ClosureReason.choices))
     note = forms.CharField(label=_("结案说明"), widget=_text(2), required=False)
+
+    def __init__(self, *args: Any, items: list[Any] = (), **kwargs: Any):  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)
+        self.items = list(items)
+        for item in self.items:
+            self.fields[item.key] = forms.ChoiceField(
+                label=_("处理方式"),
+                choices=_blank((c, CLOSURE_CHOICE_LABELS[(item.kind, c)]) for c in item.choices),
+                required=False,
+            )
+            self.fields[f"{item.key}_note"] = forms.CharField(
+                label=_("处理说明"), required=False, max_length=1000
+            )
+
+    def item_rows(self) -> list[tuple[Any, Any, Any]]:
+        return [(item, self[item.key], self[f"{item.key}_note"]) for item in self.items]
+
+    def resolutions(self) -> dict[str, tuple[str, str]]:
+        data = self.cleaned_data
+        return {
+            item.key: (data.get(item.key) or "", data.get(f"{item.key}_note") or "")
+            for item in self.items
+        }
+
+
+class ConsentWithdrawForm(_Versioned):
+    on = BoundedDateField(
+        label=_("撤回日期"), widget=DATE, initial=timezone.localdate, required=False
+    )
+    note = forms.CharField(
+        label=_("撤回情况(服务对象的意见)"), widget=_text(2), required=False, max_length=1000
+    )
+
+
+class ConsentRegainForm(_Versioned):
+    on = BoundedDateField(
+        label=_("再次同意日期"), widget=DATE, initial=timezone.localdate, required=False
+    )
+    note = forms.CharField(
+        label=_("说明(可不填)"), widget=_text(2), required=False, max_length=1000
+    )
 
 
 class ReopenForm(_Versioned):

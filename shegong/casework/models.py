@@ -112,6 +112,9 @@ class Case(models.Model):
     )
     presenting_problem = models.TextField(_("求助问题"))
     consent = models.BooleanField(_("服务对象知情同意"), default=False)
+    # Set while the client has withdrawn consent: no new services or referrals until it is
+    # given again (consent_regain clears it; the case log keeps both events).
+    consent_withdrawn_on = models.DateField(_("撤回同意日期"), null=True, blank=True)
     opened_on = models.DateField(_("接案日期"), default=timezone.localdate)
     closed_on = models.DateField(_("结案日期"), null=True, blank=True)
     closure_reason = models.CharField(
@@ -146,6 +149,10 @@ class Case(models.Model):
     def is_open(self) -> bool:
         return self.stage != Stage.CLOSED
 
+    @property
+    def consent_withdrawn(self) -> bool:
+        return self.consent_withdrawn_on is not None
+
 
 class CaseLogKind(models.TextChoices):
     OPENED = "opened", _("接案")
@@ -158,6 +165,8 @@ class CaseLogKind(models.TextChoices):
     CLOSURE_REQUESTED = "closure_requested", _("申请结案")
     CLOSURE_APPROVED = "closure_approved", _("结案审批通过")
     CLOSURE_RETURNED = "closure_returned", _("结案退回")
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("服务对象撤回同意")
+    CONSENT_REGAINED = "consent_regained", _("重新取得同意")
 
 
 class CaseLog(models.Model):
@@ -305,6 +314,8 @@ class TaskStatus(models.TextChoices):
     OPEN = "open", _("待办")
     DONE = "done", _("已完成")
     CANCELLED = "cancelled", _("已取消")
+    # Left open work at closure and given to someone outside the case (the reason says whom).
+    HANDED_OVER = "handed_over", _("已移交")
 
 
 class PlanTaskQuerySet(ScopedQuerySet):
@@ -388,6 +399,8 @@ class ReferralStatus(models.TextChoices):
     DECLINED = "declined", _("已拒绝")
     SERVED = "served", _("已服务")
     CANCELLED = "cancelled", _("已撤回")
+    # Still open at closure; the institution carries on without the case (the reason says so).
+    HANDED_OVER = "handed_over", _("结案移交")
 
 
 class Referral(models.Model):
@@ -404,6 +417,9 @@ class Referral(models.Model):
     sent_on = models.DateField(_("转介日期"))
     # The date the next step is due: a reply while sent, the service while accepted.
     due_on = models.DateField(_("期限"), null=True, blank=True)
+    # The first year the count of working days reached without a statutory calendar: the
+    # deadline was estimated Monday to Friday there and says so on the page; None = exact.
+    due_estimated_year = models.PositiveSmallIntegerField(null=True, blank=True)
     responded_on = models.DateField(_("回复日期"), null=True, blank=True)
     served_on = models.DateField(_("服务日期"), null=True, blank=True)
     decline_reason = models.TextField(_("拒绝原因"), blank=True)

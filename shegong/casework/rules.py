@@ -10,6 +10,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from shegong.core.workdays import Deadline, WorkCalendar, add_working_days_or_estimate
+
 STAGES = ["intake", "assessment", "planning", "intervention", "evaluation", "closed"]
 
 # Going back is allowed where the work really goes back: a plan revised during intervention or
@@ -24,8 +26,15 @@ SCORE_MIN, SCORE_MAX = 1, 5
 # A domain scored at or below this is a need (3 = 一般, some difficulty).
 NEED_THRESHOLD = 3
 MAX_SERVICE_MINUTES = 24 * 60
-REFERRAL_REPLY_DAYS = 7
-REFERRAL_SERVICE_DAYS = 30
+# What a referral waits for at each status, and how long: the institution's reply in working
+# days on the statutory calendar (an office answers on its working days), the service itself
+# in calendar days (people are served on any day). (days, "working" | "calendar").
+REFERRAL_DEADLINES: dict[str, tuple[int, str]] = {
+    "sent": (7, "working"),
+    "accepted": (30, "calendar"),
+}
+REFERRAL_REPLY_DAYS = REFERRAL_DEADLINES["sent"][0]
+REFERRAL_SERVICE_DAYS = REFERRAL_DEADLINES["accepted"][0]
 
 
 @dataclass
@@ -218,19 +227,89 @@ def service_problems(
     return problems
 
 
+def withdrawn_consent_problem(
+    withdrawn_on: datetime.date | None, on: datetime.date, what: str
+) -> str:
+    """Why a service or referral dated `on` may not be recorded while consent is withdrawn;
+    "" when it may. Work done before the withdrawal may still be written up late."""
+    if withdrawn_on is None or on < withdrawn_on:
+        return ""
+    if what == "referral":
+        return _("服务对象已于 {d} 撤回同意,重新取得同意前不能转介。").format(d=withdrawn_on)
+    return _("服务对象已于 {d} 撤回同意,重新取得同意前不能记录新的服务。").format(d=withdrawn_on)
+
+
 REFERRAL_NEXT = {
     "sent": {"accepted", "declined", "cancelled"},
     "accepted": {"served", "cancelled"},
     "declined": set(),
     "served": set(),
     "cancelled": set(),
+    "handed_over": set(),
 }
 
 
-def referral_due(status: str, on: datetime.date) -> datetime.date | None:
-    """When the next step of a referral falls due, counted from the day it reached `status`."""
-    if status == "sent":
-        return on + datetime.timedelta(days=REFERRAL_REPLY_DAYS)
-    if status == "accepted":
-        return on + datetime.timedelta(days=REFERRAL_SERVICE_DAYS)
-    return None
+def referral_due(status: str, on: datetime.date, cal: WorkCalendar) -> Deadline | None:
+    """When the next step of a referral falls due, counted from the day it reached `status`.
+
+    Working days are counted on the statutory calendar; where the count enters a year whose
+    calendar is not entered yet, those days count Monday to Friday and the result says which
+    year was estimated, so the page can show it rather than pretend."""
+    rule = REFERRAL_DEADLINES.get(status)
+    if rule is None:
+        return None
+    days, unit = rule
+    if unit == "working":
+        return add_working_days_or_estimate(on, days, cal)
+    return Deadline(on + datetime.timedelta(days=days))
+
+
+# --- closure with open work -----------------------------------------------------------------
+
+# What may become of work still open when a case closes: done (a referral: served), cancelled,
+# or handed over to someone outside the case. Each needs a note saying what happened or why.
+CLOSURE_CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("task", "open"): ("done", "cancel", "hand_over"),
+    ("referral", "sent"): ("cancel", "hand_over"),
+    ("referral", "accepted"): ("done", "cancel", "hand_over"),
+}
+
+
+@dataclass(frozen=True)
+class OpenItem:
+    """A task or referral still open on a case; `key` names it in forms and errors."""
+
+    kind: str  # task, referral
+    pk: int
+    status: str
+    label: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}_{self.pk}"
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return CLOSURE_CHOICES.get((self.kind, self.status), ())
+
+
+def closure_item_problems(
+    items: list[OpenItem], resolutions: dict[str, tuple[str, str]]
+) -> dict[str, str]:
+    """{key: problem} for every open item without a valid choice and note, and for every
+    resolution naming an item that is not open (the page was out of date)."""
+    problems: dict[str, str] = {}
+    keys = {item.key for item in items}
+    for item in items:
+        choice, note = resolutions.get(item.key, ("", ""))
+        if not choice:
+            problems[item.key] = _("“{i}”尚未完成:请选择完成、取消或移交。").format(i=item.label)
+        elif choice not in item.choices:
+            problems[item.key] = _("“{i}”不能这样处理,请重新选择。").format(i=item.label)
+        elif not (note or "").strip():
+            problems[f"{item.key}_note"] = _("请说明“{i}”的完成情况、取消或移交的原因。").format(
+                i=item.label
+            )
+    for key in sorted(set(resolutions) - keys):
+        problems[key] = _("该事项已不在未完成之列,请刷新页面。")
+    return problems

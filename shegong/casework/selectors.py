@@ -8,7 +8,9 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from shegong.core.regions import prefix_of
 from shegong.core.roles import Perm
 from shegong.core.scoping import access, prefixes_q
 
@@ -43,7 +45,7 @@ def case_list(
     actor: Any,
     stage: str = "",
     worker_id: int | None = None,
-    region_prefix: str = "",
+    region_code: str = "",
     q: str = "",
     mine: bool = False,
     open_only: bool = False,
@@ -59,8 +61,10 @@ def case_list(
         qs = qs.filter(worker_id=actor.pk)
     elif worker_id:
         qs = qs.filter(worker_id=worker_id)
-    if region_prefix:
-        qs = qs.filter(region__code__startswith=region_prefix)
+    if region_code:
+        # That region and everything under it, through the shared prefix rule: a township
+        # 411525110000 covers 411525110xxx and not its neighbour 411525111000.
+        qs = qs.filter(prefixes_q("region_id", [prefix_of(region_code)]))
     q = (q or "").strip()
     if q:
         qs = qs.filter(
@@ -96,6 +100,7 @@ class CaseFile:
     log: list[Any]
     notes: list[ConfidentialNote] | None  # None: the actor may not read them
     members: list[Any]
+    open_items: list[rules.OpenItem] = field(default_factory=list)
     ranked_needs: list[rules.RankedNeed] = field(default_factory=list)
     suggested: list[str] = field(default_factory=list)
     comparison: list[dict[str, Any]] = field(default_factory=list)
@@ -131,6 +136,7 @@ def case_file(*, actor: Any, case: Case) -> CaseFile:
         log=list(case.log.select_related("actor")[:100]),
         notes=notes,
         members=list(case.household.members.order_by("id")),
+        open_items=open_items(case=case) if case.stage == Stage.EVALUATION else [],
     )
     first = result.first_assessment
     if first is not None:
@@ -140,6 +146,27 @@ def case_file(*, actor: Any, case: Case) -> CaseFile:
         if again is not None:
             result.comparison = rules.compare(first.instrument.domains, first.scores, again.scores)
     return result
+
+
+def open_items(*, case: Case) -> list[rules.OpenItem]:
+    """Tasks and referrals of a case (already read through the actor's scope) still waiting
+    for something, oldest first: what its closure must resolve."""
+    tasks = PlanTask.objects.filter(case_id=case.pk, status=TaskStatus.OPEN).order_by(
+        "due_on", "id"
+    )
+    referrals = (
+        Referral.objects.filter(
+            case_id=case.pk, status__in=[ReferralStatus.SENT, ReferralStatus.ACCEPTED]
+        )
+        .select_related("institution")
+        .order_by("sent_on", "id")
+    )
+    items = [rules.OpenItem("task", t.pk, "open", t.title) for t in tasks]
+    items += [
+        rules.OpenItem("referral", r.pk, r.status, _("转介至{i}").format(i=r.institution.name))
+        for r in referrals
+    ]
+    return items
 
 
 # --- my work --------------------------------------------------------------------------------

@@ -78,7 +78,10 @@ class CaseFilterSerializer(serializers.Serializer):
     stage = serializers.ChoiceField(Stage.choices, required=False)
     worker = ApiIdField(required=False, min_value=1)
     region = serializers.RegexField(
-        r"^\d{2,12}$", required=False, help_text="区划代码前缀(2–12位数字)"
+        r"\A[0-9]{12}\Z",
+        required=False,
+        help_text="12位区划代码:该区划及其下级(如 411525000000 为固始县全县)",
+        error_messages={"invalid": "请填写12位区划代码,例如 411525000000。"},
     )
     mine = serializers.BooleanField(required=False, default=False)
 

@@ -208,6 +208,13 @@ class CalendarYearForm(forms.Form):
         max_length=100,
         help_text=gettext_lazy("例如 国务院办公厅关于2027年部分节假日安排的通知"),
     )
+    confirm_no_statutory_holidays = forms.BooleanField(
+        label=gettext_lazy("确认该年无法定节假日安排"),
+        required=False,
+        help_text=gettext_lazy(
+            "只在放假日期确实不含元旦、春节、清明节、劳动节、端午节、中秋节、国庆节中的某些节日时勾选。"
+        ),
+    )
 
     def _parse(self, field: str):
         import datetime

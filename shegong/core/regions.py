@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-CODE_RE = re.compile(r"^\d{12}$")
+# ASCII digits only and no trailing newline: "\d" and "$" would let both through.
+CODE_RE = re.compile(r"\A[0-9]{12}\Z")
 
 LEVEL_WIDTHS = {"province": 2, "city": 4, "county": 6, "township": 9, "village": 12}
 

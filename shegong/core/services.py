@@ -31,6 +31,7 @@ from .models import (
 from .regions import prefix_of
 from .roles import GRANTABLE, ORGANISATION_ROLES, Perm, Role
 from .scoping import can, forget_memberships, memberships_of
+from .workdays import missing_national_holidays
 
 
 class StaleEdit(ValidationError):
@@ -498,8 +499,14 @@ def calendar_year_enter(
     holidays: list[tuple[datetime.date, str]],
     workdays: list[tuple[datetime.date, str]],
     source: str,
+    confirm_no_statutory_holidays: bool = False,
 ) -> CalendarYear:
-    """Enter a year's statutory arrangement: holidays and make-up workdays (调休)."""
+    """Enter a year's statutory arrangement: holidays and make-up workdays (调休).
+
+    A year whose holidays do not name every national holiday is refused unless the
+    administrator confirms it: an empty or partial year would otherwise count its festivals as
+    working days, silently, in every deadline that crosses them.
+    """
     if not can(actor, Perm.MANAGE_CALENDAR):
         raise PermissionDenied(_("您无权维护工作日历。"))
     errors = [
@@ -521,6 +528,18 @@ def calendar_year_enter(
     ]
     if errors:
         raise ValidationError(errors)
+    missing = missing_national_holidays(n for _d, n in holidays)
+    if missing and not confirm_no_statutory_holidays:
+        raise ValidationError(
+            {
+                "holidays": _(
+                    "放假日期中没有这些法定节假日:%(names)s。请按国务院办公厅通知逐日录入"
+                    "(名称中写明节日,例如 2027-10-01 国庆节);如该年确无这些节日的安排,"
+                    "请勾选“确认该年无法定节假日安排”。"
+                )
+                % {"names": "、".join(missing)}
+            }
+        )
     CalendarDay.objects.filter(date__year=year).delete()
     CalendarDay.objects.bulk_create(
         [CalendarDay(date=d, is_workday=False, name=n) for d, n in holidays]
@@ -533,6 +552,11 @@ def calendar_year_enter(
         actor=actor,
         action="calendar.year_enter",
         target=entry,
-        changes={"holidays": len(holidays), "workdays": len(workdays), "source": source},
+        changes={
+            "holidays": len(holidays),
+            "workdays": len(workdays),
+            "source": source,
+            "confirmed_missing": missing,
+        },
     )
     return entry

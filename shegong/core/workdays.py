@@ -11,6 +11,7 @@ Pure functions, no ORM: callers build a WorkCalendar from wherever the data is s
 from __future__ import annotations
 
 import datetime
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -104,6 +105,48 @@ def add_working_days(start: datetime.date, n: int, cal: WorkCalendar) -> datetim
     return day
 
 
+@dataclass(frozen=True)
+class Deadline:
+    """A date counted in working days, and the years it had to estimate (no calendar there)."""
+
+    due: datetime.date
+    estimated_years: tuple[int, ...] = ()
+
+    @property
+    def estimated_year(self) -> int | None:
+        """The first year counted Monday to Friday for want of its calendar, or None."""
+        return self.estimated_years[0] if self.estimated_years else None
+
+
+def add_working_days_or_estimate(start: datetime.date, n: int, cal: WorkCalendar) -> Deadline:
+    """As add_working_days, but a day in a year without a calendar counts Monday to Friday
+    instead of raising, and the result names those years so that the page can say the date
+    is an estimate. For deadlines a record must carry anyway (a referral's reply), where an
+    estimate that says so is better than no deadline at all."""
+    if n < 0:
+        raise ValueError("n must not be negative")
+    missing: list[int] = []
+
+    def workday(day: datetime.date) -> bool:
+        if day.year in cal.known_years:
+            return cal.is_workday(day)
+        if day.year not in missing:
+            missing.append(day.year)
+        return day.weekday() < 5
+
+    day = start
+    if n == 0:
+        while not workday(day):
+            day += ONE_DAY
+        return Deadline(day, tuple(missing))
+    remaining = n
+    while remaining:
+        day += ONE_DAY
+        if workday(day):
+            remaining -= 1
+    return Deadline(day, tuple(missing))
+
+
 def working_days_between(start: datetime.date, end: datetime.date, cal: WorkCalendar) -> int:
     """Working days in (start, end]; negative when ``end`` is before ``start``.
 
@@ -120,6 +163,31 @@ def working_days_between(start: datetime.date, end: datetime.date, cal: WorkCale
         if cal.is_workday(day):
             count += 1
     return count
+
+
+# The statutory holidays every year's arrangement has (全国年节及纪念日放假办法), each with the
+# words that recognise it in a holiday's name. A State Council notice names a block after its
+# festival ("春节", "国庆节、中秋节"), so a name containing a keyword counts for it; "五一" and
+# "除夕" are how offices commonly write two of them.
+NATIONAL_HOLIDAYS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("元旦", ("元旦",)),
+    ("春节", ("春节", "除夕")),
+    ("清明节", ("清明",)),
+    ("劳动节", ("劳动节", "五一")),
+    ("端午节", ("端午",)),
+    ("中秋节", ("中秋",)),
+    ("国庆节", ("国庆",)),
+)
+
+
+def missing_national_holidays(names: Iterable[str]) -> list[str]:
+    """The national holidays (in calendar order) that no name in `names` mentions."""
+    text = "\n".join(unicodedata.normalize("NFKC", n or "") for n in names)
+    return [
+        holiday
+        for holiday, keywords in NATIONAL_HOLIDAYS
+        if not any(word in text for word in keywords)
+    ]
 
 
 def seed_exceptions_from_chinese_calendar() -> tuple[

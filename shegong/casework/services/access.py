@@ -31,6 +31,8 @@ audit.register_actions(
         "casework.case_transfer": gettext_lazy("转案"),
         "casework.case_reopen": gettext_lazy("重新开案"),
         "casework.case_close": gettext_lazy("结案"),
+        "casework.consent_withdraw": gettext_lazy("服务对象撤回同意"),
+        "casework.consent_regain": gettext_lazy("重新取得同意"),
         "casework.closure_review": gettext_lazy("结案审批"),
         "casework.assessment": gettext_lazy("需求预估"),
         "casework.plan_save": gettext_lazy("修改服务计划"),

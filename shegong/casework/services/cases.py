@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,9 +29,13 @@ from ..models import (
     PlanStatus,
     PlanTask,
     Priority,
+    Referral,
+    ReferralStatus,
+    Reminder,
     Stage,
     TaskStatus,
 )
+from ..selectors import open_items
 from .access import (
     _lock,
     _log,
@@ -118,6 +123,13 @@ def case_update(*, actor: Any, case: Case, version: int | None, **fields: Any) -
     unknown = set(fields) - set(CASE_EDITABLE)
     if unknown:
         raise ValidationError(_("不能修改这些字段:{f}").format(f="、".join(sorted(unknown))))
+    if (
+        case.consent_withdrawn_on is not None
+        and fields.get("consent", case.consent) != case.consent
+    ):
+        raise ValidationError(
+            {"consent": _("服务对象已撤回同意:请使用“重新取得同意”记录再次同意。")}
+        )
     before = audit.snapshot(case, fields)
     for name, value in fields.items():
         setattr(case, name, value)
@@ -130,6 +142,89 @@ def case_update(*, actor: Any, case: Case, version: int | None, **fields: Any) -
     case.save()
     changes = audit.diff(before, audit.snapshot(case, fields))
     audit.record(actor=actor, action="casework.case_update", target=case, changes=changes)
+    return case
+
+
+@transaction.atomic
+def consent_withdraw(
+    *,
+    actor: Any,
+    case: Case,
+    note: str,
+    version: int | None,
+    on: datetime.date | None = None,
+) -> Case:
+    """The client withdraws consent (self-determination): the case records it, and no new
+    service or referral may be recorded until consent is given again."""
+    case = _lock(case, version)
+    _require_worker(actor, case)
+    if case.stage == Stage.CLOSED:
+        raise ValidationError(_("个案已结案。"))
+    if case.consent_withdrawn_on is not None:
+        raise ValidationError(_("服务对象已于 {d} 撤回同意。").format(d=case.consent_withdrawn_on))
+    if not case.consent:
+        raise ValidationError(_("尚未记录服务对象的知情同意,无需撤回。"))
+    on = on or timezone.localdate()
+    _not_future(on, "on")
+    if on < case.opened_on:
+        raise ValidationError({"on": _("日期不能早于接案日期({d})。").format(d=case.opened_on)})
+    note = _required(note, "note", _("请记录服务对象撤回同意的情况。"))
+    case.consent = False
+    case.consent_withdrawn_on = on
+    case.version += 1
+    case.updated_at = timezone.now()
+    case.save(update_fields=["consent", "consent_withdrawn_on", "version", "updated_at"])
+    _log(case, actor, CaseLogKind.CONSENT_WITHDRAWN, after=str(on), note=note)
+    audit.record(
+        actor=actor,
+        action="casework.consent_withdraw",
+        target=case,
+        changes={"consent_withdrawn_on": on, "note": note},
+    )
+    return case
+
+
+@transaction.atomic
+def consent_regain(
+    *,
+    actor: Any,
+    case: Case,
+    version: int | None,
+    note: str = "",
+    on: datetime.date | None = None,
+) -> Case:
+    """Consent is given again after a withdrawal: services and referrals may go on."""
+    case = _lock(case, version)
+    _require_worker(actor, case)
+    if case.stage == Stage.CLOSED:
+        raise ValidationError(_("个案已结案。"))
+    withdrawn_on = case.consent_withdrawn_on
+    if withdrawn_on is None:
+        raise ValidationError(_("服务对象没有撤回同意。"))
+    on = on or timezone.localdate()
+    _not_future(on, "on")
+    if on < withdrawn_on:
+        raise ValidationError({"on": _("日期不能早于撤回同意的日期({d})。").format(d=withdrawn_on)})
+    note = (note or "").strip()
+    case.consent = True
+    case.consent_withdrawn_on = None
+    case.version += 1
+    case.updated_at = timezone.now()
+    case.save(update_fields=["consent", "consent_withdrawn_on", "version", "updated_at"])
+    _log(
+        case,
+        actor,
+        CaseLogKind.CONSENT_REGAINED,
+        before=str(withdrawn_on),
+        after=str(on),
+        note=note,
+    )
+    audit.record(
+        actor=actor,
+        action="casework.consent_regain",
+        target=case,
+        changes={"consent_withdrawn_on": [withdrawn_on, None], "on": on, "note": note},
+    )
     return case
 
 
@@ -181,9 +276,60 @@ def case_move(*, actor: Any, case: Case, to: str, version: int | None, note: str
     return case
 
 
+TASK_OUTCOME = {
+    "done": TaskStatus.DONE,
+    "cancel": TaskStatus.CANCELLED,
+    "hand_over": TaskStatus.HANDED_OVER,
+}
+REFERRAL_OUTCOME = {
+    "done": ReferralStatus.SERVED,
+    "cancel": ReferralStatus.CANCELLED,
+    "hand_over": ReferralStatus.HANDED_OVER,
+}
+
+
+def _resolve(items: list[rules.OpenItem], resolutions: dict[str, tuple[str, str]]) -> None:
+    today = timezone.localdate()
+    for kind in ("task", "referral"):
+        # Reminders already on someone's home page about these items go with them.
+        Reminder.objects.filter(
+            kind=kind, object_id__in=[i.pk for i in items if i.kind == kind], read_at__isnull=True
+        ).update(read_at=timezone.now())
+    for item in items:
+        choice, note = resolutions[item.key]
+        note = note.strip()
+        if item.kind == "task":
+            PlanTask.objects.filter(pk=item.pk, status=TaskStatus.OPEN).update(
+                status=TASK_OUTCOME[choice], done_on=today, result=note, version=F("version") + 1
+            )
+            continue
+        served = choice == "done"
+        Referral.objects.filter(pk=item.pk, status=item.status).update(
+            status=REFERRAL_OUTCOME[choice],
+            outcome=note,
+            served_on=today if served else None,
+            due_on=None,
+            due_estimated_year=None,
+            version=F("version") + 1,
+        )
+
+
 @transaction.atomic
-def case_close(*, actor: Any, case: Case, reason: str, note: str = "", version: int | None) -> Case:
-    """Close a case after its evaluation; where the agency asks, a supervisor approves first."""
+def case_close(
+    *,
+    actor: Any,
+    case: Case,
+    reason: str,
+    note: str = "",
+    version: int | None,
+    resolutions: dict[str, tuple[str, str]] | None = None,
+) -> Case:
+    """Close a case after its evaluation; where the agency asks, a supervisor approves first.
+
+    Every task and referral still open must be resolved in the same step: done, cancelled or
+    handed over, each with a note (`resolutions[item.key] = (choice, note)`), so that nobody
+    is left with work on a closed case on their list.
+    """
     case = _lock(case, version)
     _require_worker(actor, case)
     if case.stage != Stage.EVALUATION:
@@ -195,6 +341,12 @@ def case_close(*, actor: Any, case: Case, reason: str, note: str = "", version: 
     problems = rules.stage_problems(facts, Stage.CLOSED)
     if problems:
         raise ValidationError(problems)
+    resolutions = {k: (c or "", n or "") for k, (c, n) in (resolutions or {}).items()}
+    items = open_items(case=case)
+    item_problems = rules.closure_item_problems(items, resolutions)
+    if item_problems:
+        raise ValidationError(item_problems)
+    _resolve(items, resolutions)
     case.closure_reason, case.closure_note = reason, (note or "").strip()
     if case.organisation.closures_need_approval:
         case.closure_pending = True
@@ -210,7 +362,11 @@ def case_close(*, actor: Any, case: Case, reason: str, note: str = "", version: 
         actor=actor,
         action="casework.case_close",
         target=case,
-        changes={"reason": reason, "pending": case.closure_pending},
+        changes={
+            "reason": reason,
+            "pending": case.closure_pending,
+            "items": {item.key: resolutions[item.key][0] for item in items},
+        },
     )
     return case
 
@@ -230,6 +386,10 @@ def closure_review(
         raise PermissionDenied(_("只有该社工的督导可以审批结案。"))
     if not case.closure_pending:
         raise ValidationError(_("该个案没有待审批的结案申请。"))
+    if approve and open_items(case=case):
+        raise ValidationError(
+            _("申请结案后又有新的未完成事项(任务或转介),请退回由社工处理后再申请。")
+        )
     if approve:
         _close(case)
         kind = CaseLogKind.CLOSURE_APPROVED

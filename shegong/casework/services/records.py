@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shegong.core import audit
+from shegong.core.selectors import work_calendar
 from shegong.core.services import check_version
 
 from .. import rules
@@ -64,6 +65,9 @@ def service_add(
         today=timezone.localdate(),
         opened_on=case.opened_on,
     )
+    withdrawn = rules.withdrawn_consent_problem(case.consent_withdrawn_on, served_on, "service")
+    if withdrawn:
+        raise ValidationError(withdrawn)
     if problems:
         raise ValidationError(problems)
     record = ServiceRecord.objects.create(
@@ -111,16 +115,20 @@ def referral_add(
     _not_future(consent_on, "consent_on")
     if consent_on > sent_on:
         raise ValidationError({"consent_on": _("同意日期不能晚于转介日期。")})
-    referral = Referral.objects.create(
+    withdrawn = rules.withdrawn_consent_problem(case.consent_withdrawn_on, sent_on, "referral")
+    if withdrawn:
+        raise ValidationError(withdrawn)
+    referral = Referral(
         case=case,
         region_id=case.region_id,
         institution=institution,
         need=_required(need, "need", _("请填写转介需求。")),
         consent_on=consent_on,
         sent_on=sent_on,
-        due_on=rules.referral_due(ReferralStatus.SENT, sent_on),
         created_by=actor,
     )
+    _set_due(referral, ReferralStatus.SENT, sent_on)
+    referral.save()
     _touch(case)
     audit.record(
         actor=actor,
@@ -170,7 +178,7 @@ def referral_update(
         referral.outcome = _required(note, "note", _("请填写撤回原因。"))
     before = referral.status
     referral.status = status
-    referral.due_on = rules.referral_due(status, on)
+    _set_due(referral, status, on)
     referral.version += 1
     referral.save()
     audit.record(
@@ -180,6 +188,12 @@ def referral_update(
         changes={"referral": referral.pk, "status": [before, status], "note": note},
     )
     return referral
+
+
+def _set_due(referral: Referral, status: str, on: datetime.date) -> None:
+    due = rules.referral_due(status, on, work_calendar())
+    referral.due_on = due.due if due else None
+    referral.due_estimated_year = due.estimated_year if due else None
 
 
 @transaction.atomic

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from shegong.core import audit
 from shegong.core.services import check_version
 
+from .. import deidentify
 from ..models import (
     Case,
     CaseStudy,
@@ -27,34 +27,36 @@ from .access import (
 
 # --- case studies ----------------------------------------------------------------------------
 
-_ID_PATTERN = re.compile(r"\d{17}[\dXx]|\d{15}")
-_PHONE_PATTERN = re.compile(r"1[3-9]\d{9}")
 STUDY_TEXT_FIELDS = ["title", "background", "process", "outcome", "reflection"]
 
 
+def identifying_words(case: Case, texts: dict[str, str]) -> dict[str, list[deidentify.Finding]]:
+    """{field: findings} for every field that still names something known about the case's
+    household (see `casework.deidentify`), with the words as written."""
+    household = case.household
+    members = list(household.members.values_list("name", "id_number", "phone"))
+    village = household.region.name if household.region.level == "village" else ""
+    needles = deidentify.household_needles(
+        names=[m[0] for m in members] + [household.helper_name or ""],
+        id_numbers=[m[1] for m in members],
+        phones=[m[2] for m in members] + [household.phone or "", household.helper_phone or ""],
+        household_number=household.number or "",
+        village=village,
+        address=household.address or "",
+    )
+    found = {field: deidentify.find(text or "", needles) for field, text in texts.items()}
+    return {field: words for field, words in found.items() if words}
+
+
 def identifying_details(case: Case, texts: dict[str, str]) -> dict[str, str]:
-    """{field: problem} for every field that still names a member, an ID, a phone or the
-    household number. Names of two characters or more are checked, given names alone too."""
-    members = list(case.household.members.values_list("name", flat=True))
-    names = {n for n in members if len(n) >= 2}
-    names |= {n[1:] for n in members if len(n) >= 3}  # 秀英 from 王秀英
-    problems: dict[str, str] = {}
-    for field, text in texts.items():
-        found = []
-        if _ID_PATTERN.search(text or ""):
-            found.append(_("身份证号"))
-        if _PHONE_PATTERN.search(text or ""):
-            found.append(_("手机号"))
-        if case.household.number and case.household.number in (text or ""):
-            found.append(_("户编号"))
-        hit = sorted(n for n in names if n in (text or ""))
-        if hit:
-            found.append(_("姓名“{n}”").format(n="、".join(hit)))
-        if found:
-            problems[field] = _("含有可识别个人身份的信息:{f},请删去或改用化名。").format(
-                f="、".join(found)
-            )
-    return problems
+    """{field: problem} for every field that still names a member, a number or a place of the
+    household; the problem lists the words to change."""
+    return {
+        field: _("含有可识别个人身份的信息:{f},请删去或改用化名。").format(
+            f=deidentify.describe(words)
+        )
+        for field, words in identifying_words(case, texts).items()
+    }
 
 
 @transaction.atomic

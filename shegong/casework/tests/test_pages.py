@@ -261,10 +261,40 @@ def test_a_case_goes_from_intake_to_closure_in_the_browser(worker_client, gushi_
     )
     assert r.status_code == 302, r.content.decode()
     case.refresh_from_db()
+    # The task and the accepted referral are still open: the closure lists them and refuses
+    # to close until each one is resolved, with a note.
+    task = case.tasks.get()
+    body = c.get(reverse("casework:case_detail", args=[case.pk])).content.decode()
+    assert "还有 2 项未完成" in body and "联系县就业服务中心" in body
     r = _post(c, case, "close", reason="goals_met", note="", version=case.version)
+    assert r.status_code == 200
+    assert "“联系县就业服务中心”尚未完成:请选择完成、取消或移交。" in r.content.decode()
+    assert fresh_stage(case) == Stage.EVALUATION
+    r = _post(
+        c,
+        case,
+        "close",
+        reason="goals_met",
+        note="",
+        version=case.version,
+        **{
+            f"task_{task.pk}": "done",
+            f"task_{task.pk}_note": "已上岗",
+            f"referral_{referral.pk}": "hand_over",
+            f"referral_{referral.pk}_note": "临时救助由县救助中心继续办理",
+        },
+    )
     assert r.status_code == 302
     case.refresh_from_db()
     assert case.stage == Stage.CLOSED
+    task.refresh_from_db()
+    referral.refresh_from_db()
+    assert (task.status, task.result) == ("done", "已上岗")
+    assert (referral.status, referral.outcome, referral.due_on) == (
+        "handed_over",
+        "临时救助由县救助中心继续办理",
+        None,
+    )
     assert ServiceRecord.objects.filter(case=case).count() == 1
 
     # A closed case is written up and published without identifying details.
@@ -514,3 +544,7 @@ def test_a_missing_score_shows_on_its_domain_row(worker_client, gushi_worker, vi
     ]
     assert case.assessments.count() == 0
     assert "“经济收入”存在困难,请填写依据。" in body
+
+
+def fresh_stage(case):
+    return type(case).objects.get(pk=case.pk).stage

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from shegong.casework import rules
 from shegong.casework.instrument import DEFAULT_DOMAINS
 from shegong.casework.rules import STAGES, CaseFacts, stage_problems
+from shegong.core.workdays import Deadline, WorkCalendar
 
 
 def ready(stage: str, **kw) -> CaseFacts:
@@ -182,8 +183,19 @@ def test_service_record_edges_are_accepted():
 
 
 def test_referral_due_dates():
-    assert rules.referral_due("sent", TODAY) == TODAY + datetime.timedelta(days=7)
-    assert rules.referral_due("accepted", TODAY) == TODAY + datetime.timedelta(days=30)
-    assert rules.referral_due("served", TODAY) is None
+    # 2025-09-26 is a Friday; the National Day block 10-01..10-08 and the make-up Sunday 09-28
+    # and Saturday 10-11 of the 2025 arrangement are what a calendar holds.
+    cal = WorkCalendar(
+        known_years=frozenset({2025}),
+        exceptions={
+            **{datetime.date(2025, 10, d): False for d in (1, 2, 3, 6, 7, 8)},
+            datetime.date(2025, 9, 28): True,
+            datetime.date(2025, 10, 11): True,
+        },
+    )
+    sent = datetime.date(2025, 9, 26)
+    assert rules.referral_due("sent", sent, cal) == Deadline(datetime.date(2025, 10, 13))
+    assert rules.referral_due("accepted", sent, cal) == Deadline(datetime.date(2025, 10, 26))
+    assert rules.referral_due("served", sent, cal) is None
     assert rules.REFERRAL_NEXT["sent"] == {"accepted", "declined", "cancelled"}
     assert rules.REFERRAL_NEXT["declined"] == set()

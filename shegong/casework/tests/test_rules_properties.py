@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from shegong.casework import rules
 from shegong.casework.instrument import DEFAULT_DOMAINS
 from shegong.casework.rules import BACKWARD, STAGES, CaseFacts, stage_problems
+from shegong.core.workdays import WorkCalendar, add_working_days
 
 FAST = settings(max_examples=200, deadline=None, derandomize=True, database=None)
 
@@ -136,10 +137,18 @@ def test_a_service_record_passes_exactly_within_its_limits(served_delta, opened_
 @FAST
 @given(st.sampled_from(list(rules.REFERRAL_NEXT)), st.dates())
 def test_only_an_open_referral_falls_due_and_a_final_one_moves_nowhere(status, on):
-    due = rules.referral_due(status, on) if on < datetime.date(9999, 1, 1) else None
-    if status in ("sent", "accepted") and due is not None:
-        days = rules.REFERRAL_REPLY_DAYS if status == "sent" else rules.REFERRAL_SERVICE_DAYS
-        assert due == on + datetime.timedelta(days=days)
+    # No calendar at all: working days are estimated Monday to Friday and say so.
+    cal = WorkCalendar(known_years=frozenset(), exceptions={})
+    due = rules.referral_due(status, on, cal) if on < datetime.date(9999, 1, 1) else None
+    if status == "sent" and due is not None:
+        assert due.due == add_working_days(
+            on, rules.REFERRAL_REPLY_DAYS, WorkCalendar(frozenset({on.year, due.due.year}), {})
+        )
+        assert due.estimated_year == (on + datetime.timedelta(days=1)).year
+        assert rules.REFERRAL_NEXT[status]
+    elif status == "accepted" and due is not None:
+        assert due.due == on + datetime.timedelta(days=rules.REFERRAL_SERVICE_DAYS)
+        assert due.estimated_year is None
         assert rules.REFERRAL_NEXT[status]
     elif status not in ("sent", "accepted"):
         assert due is None

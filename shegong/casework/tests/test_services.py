@@ -348,13 +348,17 @@ def test_referral_only_within_reach_and_with_consent(case, gushi_worker):
         )
     assert not Referral.objects.exists()
     province = make_institution(region_code="410000000000")
-    assert services.referral_add(
+    # Sent on Friday 2025-09-26: seven working days of the 2025 calendar (make-up Sunday
+    # 09-28, National Day 10-01..10-08, make-up Saturday 10-11) end on Monday 10-13.
+    referral = services.referral_add(
         actor=gushi_worker,
         case=fresh(case),
         institution=province,
         need="法律援助",
-        consent_on=TODAY,
-    ).due_on == TODAY + datetime.timedelta(days=7)
+        consent_on=datetime.date(2025, 9, 26),
+        sent_on=datetime.date(2025, 9, 26),
+    )
+    assert (referral.due_on, referral.due_estimated_year) == (datetime.date(2025, 10, 13), None)
 
 
 def test_referral_moves_sent_accepted_served_and_not_backwards(case, gushi_worker):
@@ -393,8 +397,9 @@ def test_an_unanswered_referral_becomes_overdue(case, gushi_worker):
         case=fresh(case),
         institution=make_institution(region_code=GUSHI),
         need="助学",
-        consent_on=TODAY - datetime.timedelta(days=8),
-        sent_on=TODAY - datetime.timedelta(days=8),
+        # Thirty calendar days hold seven working days in any arrangement.
+        consent_on=TODAY - datetime.timedelta(days=30),
+        sent_on=TODAY - datetime.timedelta(days=30),
     )
     assert referral.is_overdue
     on_time = Referral.objects.filter(pk=referral.pk)
@@ -552,8 +557,10 @@ def test_case_study_is_checked_for_names_and_ids_before_publishing(case, gushi_w
     with pytest.raises(ValidationError) as err:
         services.study_publish(actor=gushi_worker, study=study, version=study.version)
     problems = err.value.message_dict
-    assert "身份证号" in problems["background"][0] and "桂兰" in problems["background"][0]
-    assert "手机号" in problems["process"][0]
+    assert problems["background"] == [
+        f"含有可识别个人身份的信息:姓名“桂兰”、身份证号“{member_id}”,请删去或改用化名。"
+    ]
+    assert problems["process"] == ["含有可识别个人身份的信息:电话“13912345678”,请删去或改用化名。"]
     assert fresh(study).status == "draft"
     study = services.study_save(
         actor=gushi_worker,

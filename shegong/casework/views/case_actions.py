@@ -18,6 +18,8 @@ from ..forms import (
     AssessmentForm,
     CaseEditForm,
     CloseForm,
+    ConsentRegainForm,
+    ConsentWithdrawForm,
     DecisionForm,
     EvaluationForm,
     FollowUpDoneForm,
@@ -210,7 +212,7 @@ def _evaluation(page: Page, data: Any) -> Built:
 
 
 def _close(page: Page, data: Any) -> Built:
-    form = CloseForm(data, initial=_v(page))
+    form = CloseForm(data, initial=_v(page), items=page.file.open_items)
 
     def call():
         d = form.cleaned_data
@@ -220,6 +222,31 @@ def _close(page: Page, data: Any) -> Built:
             reason=d["reason"],
             note=d["note"],
             version=version_of(form),
+            resolutions=form.resolutions(),
+        )
+
+    return form, call
+
+
+def _consent_withdraw(page: Page, data: Any) -> Built:
+    form = ConsentWithdrawForm(data, initial=_v(page))
+
+    def call():
+        d = form.cleaned_data
+        services.consent_withdraw(
+            actor=page.actor, case=page.case, on=d["on"], note=d["note"], version=version_of(form)
+        )
+
+    return form, call
+
+
+def _consent_regain(page: Page, data: Any) -> Built:
+    form = ConsentRegainForm(data, initial=_v(page))
+
+    def call():
+        d = form.cleaned_data
+        services.consent_regain(
+            actor=page.actor, case=page.case, on=d["on"], note=d["note"], version=version_of(form)
         )
 
     return form, call
@@ -302,6 +329,8 @@ ACTIONS: dict[str, Callable[[Page, Any], Built]] = {
     "follow_up_done": _follow_up_done,
     "evaluation": _evaluation,
     "close": _close,
+    "consent_withdraw": _consent_withdraw,
+    "consent_regain": _consent_regain,
     "closure_review": _closure_review,
     "reopen": _reopen,
     "transfer": _transfer,
@@ -325,6 +354,8 @@ ANCHORS = {
     "follow_up_done": "follow-ups",
     "evaluation": "evaluation",
     "close": "closure",
+    "consent_withdraw": "intake",
+    "consent_regain": "top",
     "closure_review": "closure",
     "reopen": "closure",
     "transfer": "transfer",
@@ -353,6 +384,12 @@ def available(page: Page) -> set[str]:
                 out.add("plan_submit")
         if stage not in (Stage.INTAKE, Stage.CLOSED):
             out.add("service")
+        if open_case and c.consent_withdrawn:
+            # No new services or referrals until consent is given again.
+            out -= {"service", "referral"}
+            out.add("consent_regain")
+        elif open_case and c.consent:
+            out.add("consent_withdraw")
         if stage == Stage.EVALUATION:
             out.add("evaluation")
             if not c.closure_pending:

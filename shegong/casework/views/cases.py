@@ -31,7 +31,7 @@ def case_list_view(request):
     qs = selectors.case_list(
         actor=request.user,
         stage=filters.get("stage", ""),
-        region_prefix=filters.get("region", ""),
+        region_code=filters.get("region", ""),
         q=filters.get("q", ""),
         mine=bool(filters.get("mine")),
     )

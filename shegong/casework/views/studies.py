@@ -86,10 +86,22 @@ def study_detail_view(request, pk):
             messages.success(request, _("经验总结已发布,全省同行可以查阅。"))
             return redirect("casework:study_detail", pk=study.pk)
     _labels(study)
+    words = []
+    if is_author and study.status == "draft":
+        labels = {n: str(f.label) for n, f in StudyForm.base_fields.items()}
+        texts = {f: getattr(study, f) for f in services.STUDY_TEXT_FIELDS}
+        for field, found in services.identifying_words(study.case, texts).items():
+            words += [(labels.get(field, field), f) for f in found]
     return render(
         request,
         "casework/study_detail.html",
-        {"study": study, "is_author": is_author, "problems": problems, "errors": errors},
+        {
+            "study": study,
+            "is_author": is_author,
+            "problems": problems,
+            "errors": errors,
+            "words": words,
+        },
     )
 
 

@@ -9,7 +9,11 @@ from shegong.core.workdays import CalendarYearMissing, add_working_days
 
 pytestmark = pytest.mark.django_db
 
-HOLIDAYS_2027 = "2027-01-01 元旦\n2027-02-08 春节\n2027-02-09 春节"
+# One weekday for each national holiday (the 2027 dates are for testing, not the notice).
+HOLIDAYS_2027 = (
+    "2027-01-01 元旦\n2027-02-08 春节\n2027-02-09 春节\n2027-04-05 清明节\n2027-05-03 劳动节\n"
+    "2027-06-09 端午节\n2027-09-15 中秋节\n2027-10-01 国庆节"
+)
 WORKDAYS_2027 = "2027-02-06 春节调休"
 
 
@@ -47,7 +51,7 @@ def test_province_admin_enters_next_year(client, province_admin):
     response = _enter(client)
     assert response.status_code == 302
     assert CalendarYear.objects.filter(year=2027).exists()
-    assert CalendarDay.objects.filter(date__year=2027).count() == 4
+    assert CalendarDay.objects.filter(date__year=2027).count() == 9
     cal = work_calendar()
     assert add_working_days(datetime.date(2026, 12, 31), 1, cal) == datetime.date(2027, 1, 4)
     assert AuditEvent.objects.filter(action="calendar.year_enter").count() == 1

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..forms import CalendarYearForm
+from ..forms import CalendarYearForm, apply_validation_error
 from ..models import CalendarDay, CalendarYear
 from ..roles import Perm
 from ..scoping import can
@@ -30,9 +30,12 @@ def calendar_view(request):
                     holidays=form.cleaned_data["holidays"],
                     workdays=form.cleaned_data["workdays"],
                     source=form.cleaned_data["source"],
+                    confirm_no_statutory_holidays=form.cleaned_data[
+                        "confirm_no_statutory_holidays"
+                    ],
                 )
             except ValidationError as exc:
-                form.add_error(None, exc.messages)
+                apply_validation_error(form, exc)
             else:
                 messages.success(request, _("工作日历已保存。"))
                 return redirect("core:calendar")
