@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,16 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
+@dataclass
+class Sheet:
+    """One more sheet of a workbook `write_xlsx` writes."""
+
+    title: str
+    headers: list[str]
+    rows: Iterable[list[Any]]
+    text_columns: Iterable[int] = ()
+
+
 def write_xlsx(
     path: Path,
     *,
@@ -34,14 +45,27 @@ def write_xlsx(
     rows: Iterable[list[Any]],
     text_columns: Iterable[int] = (),
     on_row: Any = None,
+    sheets: Iterable[Sheet] = (),
 ) -> int:
-    """Stream rows into an .xlsx in constant memory; text columns stay text (ID numbers)."""
+    """Stream rows into an .xlsx in constant memory; text columns stay text (ID numbers).
+    `sheets` follow the first one; the count returned is the first sheet's rows."""
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=title[:31])
-    text = set(text_columns)
-    ws.append(headers)
+    count = _write_sheet(wb, Sheet(title, headers, rows, text_columns), on_row)
+    for sheet in sheets:
+        _write_sheet(wb, sheet, None)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".part")
+    wb.save(tmp)
+    tmp.replace(path)  # a reader never sees half a file
+    return count
+
+
+def _write_sheet(wb: Workbook, sheet: Sheet, on_row: Any) -> int:
+    ws = wb.create_sheet(title=sheet.title[:31])
+    text = set(sheet.text_columns)
+    ws.append(sheet.headers)
     count = 0
-    for row in rows:
+    for row in sheet.rows:
         cells = []
         for i, value in enumerate(row):
             cell = WriteOnlyCell(ws, value=safe_cell(value))
@@ -52,8 +76,4 @@ def write_xlsx(
         count += 1
         if on_row is not None:
             on_row(count)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".part")
-    wb.save(tmp)
-    tmp.replace(path)  # a reader never sees half a file
     return count

@@ -124,10 +124,7 @@ def parse_citizen_id(
 
     birthplace_code = number[:6]
     if known_region_codes is not None and birthplace_code not in known_region_codes:
-        warnings.append(
-            _("出生地代码 %(code)s 不在现行区划中，可能是旧代码，请核对。")
-            % {"code": birthplace_code}
-        )
+        warnings.append(birthplace_message(birthplace_code))
     return CitizenId(
         number=number,
         birth_date=birth_date,
@@ -135,6 +132,11 @@ def parse_citizen_id(
         birthplace_code=birthplace_code,
         warnings=tuple(warnings),
     )
+
+
+def birthplace_message(code: str) -> str:
+    """The warning for a birthplace code that is not a current division (accepted anyway)."""
+    return _("出生地代码 %(code)s 不在现行区划中，可能是旧代码，请核对。") % {"code": code}
 
 
 def _convert_legacy(number: str) -> str:

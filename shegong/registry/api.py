@@ -44,6 +44,13 @@ class PersonSerializer(serializers.ModelSerializer):
     birth_date = serializers.SerializerMethodField()
     age = serializers.SerializerMethodField()
     household_number = serializers.CharField(source="household.number", read_only=True)
+    warnings = serializers.ListField(
+        child=serializers.CharField(),
+        source="entry_warnings",
+        read_only=True,
+        help_text="Set on the response that created the person: an accepted ID number whose "
+        "birthplace code is not a current division (可能是旧代码). Empty otherwise.",
+    )
     # Ranges are record_rules.person_problems' (through the service), as for the page and import.
     disability_grade = serializers.IntegerField(required=False, allow_null=True)
     months_away = serializers.IntegerField(required=False, allow_null=True)
@@ -64,6 +71,7 @@ class PersonSerializer(serializers.ModelSerializer):
             "left_behind",
             "left_behind_confirmed",
             "version",
+            "warnings",
         ]
         read_only_fields = [
             "id",
@@ -109,6 +117,13 @@ class PersonCreateSerializer(serializers.Serializer):
 
 class HouseholdSerializer(serializers.ModelSerializer):
     region = serializers.CharField(source="region_id", read_only=True)
+    warnings = serializers.ListField(
+        child=serializers.CharField(),
+        source="entry_warnings",
+        read_only=True,
+        help_text="Set on the response that created the household: the head's ID number was "
+        "accepted but its birthplace code is not a current division. Empty otherwise.",
+    )
 
     class Meta:
         model = Household
@@ -122,6 +137,7 @@ class HouseholdSerializer(serializers.ModelSerializer):
             "year_out",
             "member_count",
             "version",
+            "warnings",
         ]
         read_only_fields = ["id", "number", "region", "poverty_status", "year_out", "member_count"]
 

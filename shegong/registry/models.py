@@ -42,6 +42,9 @@ class HouseholdQuerySet(ScopedQuerySet):
 class Household(models.Model):
     """A registered poor household (贫困户), identified by its province-wide 户编号."""
 
+    # Warnings of the service that just created it (an unknown birthplace code): not stored.
+    entry_warnings: tuple[str, ...] = ()
+
     number = models.CharField(
         _("户编号"), max_length=32, unique=True, validators=[HouseholdNumber()]
     )
@@ -145,6 +148,9 @@ class PersonQuerySet(ScopedQuerySet):
 
 class Person(models.Model):
     """A member of a registered household. The ID number is unique across the province."""
+
+    # Warnings of the service that just created it (an unknown birthplace code): not stored.
+    entry_warnings: tuple[str, ...] = ()
 
     household = models.ForeignKey(
         Household, on_delete=models.PROTECT, related_name="members", verbose_name=_("所属户")
@@ -303,6 +309,10 @@ class ImportBatch(models.Model):
     rejected = models.PositiveIntegerField(_("拒绝"), default=0)
     report_file = models.CharField(max_length=300, blank=True)
     message = models.TextField(blank=True)
+    # Rows accepted (or not) whose ID number has a birthplace code that is not a current Henan
+    # division: [{"code", "count", "rows": first row numbers}], most rows first (the error
+    # report lists every row).
+    birthplace_warnings = models.JSONField(_("出生地代码提示"), default=list, blank=True)
     progress = models.ForeignKey(
         "core.TaskProgress", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -23,6 +23,7 @@ from shegong.core.scoping import can
 from shegong.core.services import check_version
 from shegong.core.validators import invisible_problem
 
+from .birthplaces import known_birthplaces
 from .codes import PovertyStatus, Relation
 from .models import Household, Person, PovertyExit, PovertyLine
 from .names import name_initials
@@ -126,7 +127,7 @@ def person_add(
     if relation == Relation.HEAD:
         raise ValidationError({"relation": _("新增成员不能直接作为户主,请先添加再变更户主。")})
     try:
-        ident = parse_citizen_id(id_number)
+        ident = parse_citizen_id(id_number, known_region_codes=known_birthplaces())
     except ValidationError as exc:
         raise ValidationError({"id_number": exc.messages}) from exc
     if Person.objects.filter(id_number=ident.number).exists():
@@ -152,6 +153,7 @@ def person_add(
         target=household,
         changes={"reason": reason, "person": person.name, "relation": relation},
     )
+    person.entry_warnings = ident.warnings  # accepted: shown after the save
     return person
 
 
@@ -598,7 +600,7 @@ def household_create(
     if problem := invisible_problem("姓名", head_name):
         raise ValidationError({"head_name": problem})
     try:
-        ident = parse_citizen_id(head_id_number)
+        ident = parse_citizen_id(head_id_number, known_region_codes=known_birthplaces())
     except ValidationError as exc:
         raise ValidationError({"head_id_number": exc.messages}) from exc
     if Person.objects.filter(id_number=ident.number).exists():
@@ -622,6 +624,7 @@ def household_create(
         target=household,
         changes={"reason": reason, "number": number, "head": head_name},
     )
+    household.entry_warnings = ident.warnings  # the head's, accepted: shown after the save
     return household
 
 

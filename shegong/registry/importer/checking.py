@@ -6,8 +6,10 @@
 2. `Judge.stream()` reads it again and checks every row (`rows.RowChecker`). Knowing from the
    scan how many rows each household has and which ID numbers are duplicated, it judges each
    household as soon as its last row is read: a bad row, no head or two heads, or a duplicated
-   ID number rejects every row of it (into the reject spool, with reasons); good households
-   are handed on, whole, to be planned and written while the rest of the file is checked.
+   ID number rejects every row of it (into the reject spool, with every reason that applies:
+   a row's own cell errors, and the household's head check, which also runs when some rows
+   failed); good households are handed on, whole, to be planned and written while the rest
+   of the file is checked. Rows with a birthplace warning are handed on too, by row number.
 3. `ChildJudges` runs `Judge.stream()` in forked processes, each taking whole
    households (by household number), and passes their households to the importing process
    through pipes, so that checking runs beside planning and writing.
@@ -46,8 +48,10 @@ SCAN_CACHE_KIB = 16 * 1024
 # see `pack_cells` —, household number, ID number, row or None, errors, pinyin initials).
 Record = tuple[int, Any, str, str, Any, list[str], str]
 Household = tuple[str, list[Record]]
-# What a judge hands on: (whole good households, rows it rejected, rows it read).
-Message = tuple[list[Household], int, int]
+# A birthplace warning: (row number, household number, birthplace code).
+Warning = tuple[int, str, str]
+# What a judge hands on: (whole good households, rows it rejected, rows it read, warnings).
+Message = tuple[list[Household], int, int, list[Warning]]
 Rows = Iterator[tuple[int, Sequence[Any]]]
 
 
@@ -196,12 +200,14 @@ class Judge:
     def stream(self, rows: Rows, part: int = 0, parts: int = 1) -> Iterator[Message]:
         """Judge `rows` (with `parts` > 1, only the households of share `part`), handing on
         what is judged every `MESSAGE_ROWS` rows read."""
-        check = self.checker.check
-        household_of = self.checker.household_of
+        checker = self.checker
+        check = checker.check
+        household_of = checker.household_of
         rows_of = self.found.rows_of
         open_households: dict[str, list[Record]] = {}
         expected: dict[str, int] = {}  # rows of each open household
         judged: list[Household] = []
+        warnings: list[Warning] = []
         read = 0
         rejected_before = self.rejected
         for row_number, cells in rows:
@@ -211,6 +217,9 @@ class Judge:
                     continue
             raw, number, id_number, row, errors = check(cells)
             read += 1
+            if checker.warned:
+                warnings.append((row_number, number, checker.warned))
+                checker.warned = ""
             if row is not None:
                 # A good row travels on with its cells packed into one string (they are only
                 # needed again if planning rejects its household): quicker to pass on.
@@ -238,33 +247,55 @@ class Judge:
                 open_households[number] = [record]
                 expected[number] = size
             if read >= MESSAGE_ROWS:
-                yield judged, self.rejected - rejected_before, read
-                judged, read, rejected_before = [], 0, self.rejected
+                yield judged, self.rejected - rejected_before, read, warnings
+                judged, read, rejected_before, warnings = [], 0, self.rejected, []
         if open_households:  # pragma: no cover - the scan counted the same rows
             raise RuntimeError(f"households left open: {sorted(open_households)[:5]}")
-        yield judged, self.rejected - rejected_before, read
+        yield judged, self.rejected - rejected_before, read, warnings
 
     def household(self, number: str, records: list[Record], judged: list[Household]) -> None:
-        """Judge one household's rows together; a good household joins `judged`."""
+        """Judge one household's rows together; a good household joins `judged`. A rejected
+        household's rows get every reason at once: their own, and the head check's."""
         problems: dict[int, list[str]] = {}
         duplicates = self.duplicates
         for k, rec in enumerate(records):
             if rec[5] or rec[3] in duplicates:
                 problems[k] = self.with_duplicate(rec)
-        if problems:
-            self.reject_household(records, problems)
-            return
-        heads = sum(1 for rec in records if rec[4][F_RELATION] == Relation.HEAD)
-        if heads != 1:
-            reason = (
-                _("该户(户编号 %(number)s)没有户主,每户必须有且只有一位户主。")
-                if heads == 0
-                else _("该户(户编号 %(number)s)有 %(count)d 位户主,每户必须有且只有一位户主。")
-            ) % {"number": number, "count": heads}
-            for rec in records:
-                self.reject(rec, [reason])
-            return
-        judged.append((number, records))
+        if not problems:
+            heads = sum(1 for rec in records if rec[4][F_RELATION] == Relation.HEAD)
+            if heads == 1:
+                judged.append((number, records))
+                return
+        head_reason = self.head_problem(number, records)
+        bad_rows = "、".join(str(records[k][0]) for k in sorted(problems))
+        for k, rec in enumerate(records):
+            reasons = list(problems.get(k, ()))
+            if head_reason:
+                reasons.append(head_reason)
+            if k not in problems and problems:
+                reasons.append(_("同户第 %(rows)s 行有错误,整户未导入。") % {"rows": bad_rows})
+            self.reject(rec, reasons)
+
+    def head_problem(self, number: str, records: list[Record]) -> str:
+        """Why the household's rows do not name exactly one head ("" if they do). Rows that
+        failed their own check count by the relation they give when it is readable; "no head"
+        is said only when every row's relation is readable (an unreadable one may have been
+        meant as the head, and its own reason already says what is wrong)."""
+        relations = [
+            rec[4][F_RELATION] if rec[4] is not None else self.checker.relation_of(rec[1])
+            for rec in records
+        ]
+        heads = relations.count(Relation.HEAD)
+        if heads == 1 or (heads == 0 and None in relations):
+            return ""
+        if heads == 0:
+            return _("该户(户编号 %(number)s)没有户主,每户必须有且只有一位户主。") % {
+                "number": number
+            }
+        return _("该户(户编号 %(number)s)有 %(count)d 位户主,每户必须有且只有一位户主。") % {
+            "number": number,
+            "count": heads,
+        }
 
     def with_duplicate(self, record: Record) -> list[str]:
         errors = list(record[5])
@@ -274,10 +305,6 @@ class Judge:
                 % {"count": self.duplicates[record[3]]}
             )
         return errors
-
-    def reject_household(self, records: list[Record], problems: dict[int, list[str]]) -> None:
-        for record, reasons in household_rejections(records, problems):
-            self.reject(record, reasons)
 
     def reject(self, record: Record, reasons: list[str]) -> None:
         self.rejected += 1

@@ -58,13 +58,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shegong.core import audit
-from shegong.core.exports import write_xlsx
+from shegong.core.exports import Sheet, write_xlsx
+from shegong.core.idnumbers import birthplace_message
 from shegong.core.models import Region, RegionLevel, TaskProgress
 from shegong.core.regions import prefix_of
 from shegong.core.roles import Perm
 from shegong.core.scoping import can, prefixes_q
 from shegong.core.tasks import progress_update
 
+from ..birthplaces import henan_counties
 from ..models import ImportBatch, ImportStatus
 from ..services import left_behind_refresh
 from . import writers
@@ -163,6 +165,8 @@ class Importer(PlanPhase):
         self._submitted: dict[str, int] = {}
         self._beat = timezone.now()
         self.header: tuple[str, ...] = ()
+        self._warnings: Any = None
+        self.warning_summary: list[dict[str, Any]] = []
 
     # ---------------------------------------------------------------- jurisdiction
     def allowed(self, code: str) -> bool:
@@ -261,7 +265,7 @@ class Importer(PlanPhase):
         checker = RowChecker(
             table.header,
             region_problem=self._region_checker(offline=parallel),
-            known_birthplaces=_henan_counties(),
+            known_birthplaces=henan_counties(),
             today=timezone.localdate(),
         )
         estimated = table.estimated_rows
@@ -270,6 +274,7 @@ class Importer(PlanPhase):
         # and one per checking process — a spool is never written by two processes.
         own = Spool()
         spools = [own, *(Spool() for _k in range(CHECKERS if parallel else 0))]
+        self._warnings = warnings = Spool()  # (row number, household number, birthplace code)
         children: ChildJudges | None = None
         found: Scan | None = None
         try:
@@ -310,12 +315,11 @@ class Importer(PlanPhase):
             if self._writer is not None:
                 self._writer.raise_if_failed()
                 self.notes.left_behind += self._writer.left_behind
-            self.notes.birthplace_warnings = checker.birthplace_warnings + (
-                children.warnings if children is not None else 0
-            )
-            report = self._write_report(spools)
+            self.notes.birthplace_warnings = warnings.count
+            self.warning_summary = birthplace_summary(warnings)
+            report = self._write_report(spools, warnings)
         finally:
-            for spool in spools:
+            for spool in (*spools, warnings):
                 spool.close()
             if found is not None:
                 found.close()
@@ -325,8 +329,11 @@ class Importer(PlanPhase):
         """Batch the judged households as they come and write each batch."""
         done = next_tick = 0
         importing = _("正在导入")
-        for households, rejected, read in messages:
+        add_warning = self._warnings.append
+        for households, rejected, read, warnings in messages:
             self.counts.rejected += rejected
+            for warning in warnings:
+                add_warning(warning)
             for household in households:
                 self._batch.append(household)
                 self._batch_rows += len(household[1])
@@ -394,9 +401,11 @@ class Importer(PlanPhase):
         }
 
     # ---------------------------------------------------------------- the end
-    def _write_report(self, spools: list[Spool]) -> str:
+    def _write_report(self, spools: list[Spool], warnings: Spool) -> str:
+        """The error report: every rejected row with every reason, and a second sheet with
+        the rows accepted or not that got a birthplace warning."""
         count = sum(spool.count for spool in spools)
-        if not count:
+        if not count and not warnings.count:
             return ""
         name = f"import-{self.batch.pk}-errors.xlsx"
         path = Path(settings.EXPORT_DIR) / name
@@ -412,6 +421,14 @@ class Importer(PlanPhase):
                 cells = list(raw) + [""] * (width - len(raw))
                 yield [*cells, reasons, row_number]
 
+        noted: Any = iter(warnings)
+        if warnings.count <= SORT_REPORT_LIMIT:
+            noted = sorted(noted, key=lambda w: w[0])
+
+        def warning_rows() -> Iterator[list[Any]]:
+            for row_number, number, code in noted:
+                yield [row_number, number, code, birthplace_message(code)]
+
         headers = [h or f"列{i + 1}" for i, h in enumerate(self.header)]
         write_xlsx(
             path,
@@ -419,6 +436,14 @@ class Importer(PlanPhase):
             headers=[*headers, _("错误原因"), _("原行号")],
             rows=rows(),
             text_columns=range(width + 1),
+            sheets=[
+                Sheet(
+                    title=_("出生地代码提示"),
+                    headers=[_("原行号"), _("户编号"), _("出生地代码"), _("提示")],
+                    rows=warning_rows(),
+                    text_columns=(1, 2),
+                )
+            ],
         )
         return name
 
@@ -459,7 +484,7 @@ class Importer(PlanPhase):
             parts.append(
                 _(
                     "%(count)d 行证件号码的出生地代码不在河南现行区划中,可能是旧代码"
-                    "(仅提示,未拒绝)。"
+                    "(仅提示,未拒绝;哪些行、哪些代码见下表和错误报告的“出生地代码提示”表)。"
                 )
                 % {"count": n.birthplace_warnings}
             )
@@ -477,6 +502,7 @@ class Importer(PlanPhase):
             "status": ImportStatus.DONE,
             "report_file": report,
             "message": self.summary_message(),
+            "birthplace_warnings": self.warning_summary,
             "finished_at": timezone.now(),
         }
         changes: dict[str, Any] = {
@@ -575,13 +601,26 @@ def _gc_paused() -> Iterator[None]:
         gc.collect()
 
 
-def _henan_counties() -> set[str]:
-    return {
-        code[:6]
-        for code in Region.objects.filter(level__in=("county", "city")).values_list(
-            "code", flat=True
-        )
-    }
+# The result page lists at most this many birthplace codes, and this many rows of each (the
+# error report lists them all).
+SUMMARY_CODES = 50
+SUMMARY_ROWS = 20
+
+
+def birthplace_summary(warnings: Iterable[tuple[int, str, str]]) -> list[dict[str, Any]]:
+    """The birthplace warnings for the result page: per code, how many rows and the first
+    `SUMMARY_ROWS` row numbers; codes with the most rows first."""
+    per_code: dict[str, list[Any]] = {}
+    for row_number, _number, code in warnings:
+        entry = per_code.setdefault(code, [0, []])
+        entry[0] += 1
+        if len(entry[1]) < SUMMARY_ROWS:
+            entry[1].append(row_number)
+    ranked = sorted(per_code.items(), key=lambda item: (-item[1][0], item[0]))
+    return [
+        {"code": code, "count": count, "rows": sorted(rows)}
+        for code, (count, rows) in ranked[:SUMMARY_CODES]
+    ]
 
 
 def _write(plan: Plan) -> int:

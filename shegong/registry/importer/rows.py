@@ -34,6 +34,7 @@ from shegong.core.idnumbers import (
 from shegong.core.validators import HOUSEHOLD_NUMBER, invisible_problem, phone_problem
 
 from .. import codes
+from ..birthplaces import HenanCodes
 from ..codes import Cause, Education, Health, HouseholdType, InSchool, Labour, Relation, Sex
 from ..codes import WorkStatus as Work
 from ..record_rules import cause_problems, messages, person_problems
@@ -209,17 +210,6 @@ def _ascii(text: str) -> str:
     return text if text.isascii() else text.translate(_FULL_WIDTH)
 
 
-class _HenanCodes:
-    """Birthplace codes known to the platform: Henan's current counties. Numbers from other
-    provinces are not checked (their division list is not loaded)."""
-
-    def __init__(self, county_prefixes: set[str]):
-        self.prefixes = county_prefixes
-
-    def __contains__(self, code: object) -> bool:
-        return not str(code).startswith("41") or code in self.prefixes
-
-
 class RowChecker:
     """Checks rows of one file. `region_problem(code)` answers None for a code rows may use,
     or the reason they may not (unknown, not a village or township, outside jurisdiction).
@@ -240,8 +230,11 @@ class RowChecker:
         self.width = len(header.headers)
         self.region_problem = region_problem
         self.today = today or datetime.date.today()
-        self.known = _HenanCodes(known_birthplaces) if known_birthplaces else None
+        self.known = HenanCodes(known_birthplaces) if known_birthplaces else None
         self.birthplace_warnings = 0
+        # The birthplace code of the last row checked that got a birthplace warning; whoever
+        # reads it (`checking.Judge`) sets it back to "".
+        self.warned = ""
         # A missing column points one past the last cell, where an empty string waits.
         self.pos = {c: header.index.get(c, self.width) for c in (*COLUMNS, *EXTRA_COLUMNS)}
         self._codes: dict[str, dict[str, str | None]] = {c: {} for c in _CODE_COLUMNS}
@@ -290,9 +283,17 @@ class RowChecker:
             return None
         if self.known is not None and number[:6] not in self.known:
             self.birthplace_warnings += 1
+            self.warned = number[:6]
         return number, (MALE if int(number[16]) % 2 else FEMALE), birth
 
     # -- one row -------------------------------------------------------------------------
+    def relation_of(self, raw: Sequence[str]) -> str | None:
+        """The relation code of a row's cells as text (None when blank or unknown): for the
+        household checks of a household whose rows did not all pass."""
+        i = self.pos["与户主关系"]
+        text = raw[i].strip() if i < len(raw) else ""
+        return codes.normalise(Relation, text) if text else None
+
     def household_of(self, cells: Sequence[Any]) -> str:
         """The household number `check` gives this row ("" when unusable)."""
         i = self.pos["户编号"]
@@ -391,6 +392,7 @@ class RowChecker:
                 birth = parsed.birth_date
                 if parsed.warnings:
                     self.birthplace_warnings += 1
+                    self.warned = parsed.birthplace_code
 
         # 性别 and 出生日期 must agree with the ID number.
         sex_text = t[pos["性别"]]

@@ -118,12 +118,17 @@ def _change_form(action, household, members, data=None):
     return form_class(data, initial={"version": household.version}, **kwargs)
 
 
-def _run(request, household, action, form):
-    """Call the service for one household change; True when it succeeded."""
+def _run(request, household, action, form) -> list[str]:
+    """Call the service for one household change; the warnings to show with its success (an
+    accepted ID number whose birthplace code is not a current division)."""
     actor = request.user
     data = form.cleaned_data
     if action == "add":
-        services.person_add(actor=actor, household=household, **data)
+        person = services.person_add(actor=actor, household=household, **data)
+        return [
+            _("%(name)s的证件号码:%(warning)s") % {"name": person.name, "warning": w}
+            for w in person.entry_warnings
+        ]
     elif action == "remove":
         services.person_remove(actor=actor, person=data["person"], reason=data["reason"])
     elif action == "move":
@@ -154,6 +159,7 @@ def _run(request, household, action, form):
         )
     elif action == "relapse":
         services.household_mark_relapse_risk(actor=actor, household=household, **data)
+    return []
 
 
 @login_required
@@ -191,13 +197,15 @@ def household_detail_view(request, pk):
         form = _change_form(action, household, members, request.POST)
         if form.is_valid():
             try:
-                _run(request, household, action, form)
+                warnings = _run(request, household, action, form)
             except StaleEdit as exc:
                 form.add_error(None, exc.messages)
             except ValidationError as exc:
                 apply_validation_error(form, exc)
             else:
                 messages.success(request, _("已保存。"))
+                for warning in warnings:
+                    messages.warning(request, warning)
                 return redirect("registry:household_detail", pk=household.pk)
     members = list(members)
     disclosure = Disclosure(actor)
