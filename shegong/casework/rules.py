@@ -4,6 +4,7 @@ how an assessment ranks needs; what a service record may say. No ORM here."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -26,15 +27,17 @@ SCORE_MIN, SCORE_MAX = 1, 5
 # A domain scored at or below this is a need (3 = 一般, some difficulty).
 NEED_THRESHOLD = 3
 MAX_SERVICE_MINUTES = 24 * 60
-# What a referral waits for at each status, and how long: the institution's reply in working
-# days on the statutory calendar (an office answers on its working days), the service itself
-# in calendar days (people are served on any day). (days, "working" | "calendar").
-REFERRAL_DEADLINES: dict[str, tuple[int, str]] = {
-    "sent": (7, "working"),
-    "accepted": (30, "calendar"),
+# What a referral waits for at each status: the rule-set value (`casework.rulesets`, kind
+# "referral") that says how long, and how it counts. The institution's reply counts working
+# days on the statutory calendar (an office answers on its working days); the service itself
+# counts calendar days (people are served on any day).
+REFERRAL_DEADLINES: dict[str, tuple[str, str]] = {
+    "sent": ("reply_days", "working"),
+    "accepted": ("service_days", "calendar"),
 }
-REFERRAL_REPLY_DAYS = REFERRAL_DEADLINES["sent"][0]
-REFERRAL_SERVICE_DAYS = REFERRAL_DEADLINES["accepted"][0]
+# The values seeded as rule-set version 1 (core/0008), for tests and property checks.
+REFERRAL_REPLY_DAYS = 7
+REFERRAL_SERVICE_DAYS = 30
 
 
 @dataclass
@@ -249,8 +252,11 @@ REFERRAL_NEXT = {
 }
 
 
-def referral_due(status: str, on: datetime.date, cal: WorkCalendar) -> Deadline | None:
-    """When the next step of a referral falls due, counted from the day it reached `status`.
+def referral_due(
+    status: str, on: datetime.date, cal: WorkCalendar, days: Mapping[str, Any] | None = None
+) -> Deadline | None:
+    """When the next step of a referral falls due, counted from the day it reached `status`;
+    `days` holds the rule-set values in force (`reply_days`, `service_days`).
 
     Working days are counted on the statutory calendar; where the count enters a year whose
     calendar is not entered yet, those days count Monday to Friday and the result says which
@@ -258,10 +264,12 @@ def referral_due(status: str, on: datetime.date, cal: WorkCalendar) -> Deadline 
     rule = REFERRAL_DEADLINES.get(status)
     if rule is None:
         return None
-    days, unit = rule
+    days = days or {"reply_days": REFERRAL_REPLY_DAYS, "service_days": REFERRAL_SERVICE_DAYS}
+    key, unit = rule
+    count = int(days[key])
     if unit == "working":
-        return add_working_days_or_estimate(on, days, cal)
-    return Deadline(on + datetime.timedelta(days=days))
+        return add_working_days_or_estimate(on, count, cal)
+    return Deadline(on + datetime.timedelta(days=count))
 
 
 # --- closure with open work -----------------------------------------------------------------

@@ -46,6 +46,13 @@ NAV: list[NavItem] = [
         _("查找并核查重复登记的人员,合并或确认为不同的人"),
     ),
     NavItem(
+        _("待复核的留守标识"),
+        "registry:left_behind_review_list",
+        Perm.CONFIRM_LEFT_BEHIND,
+        _("建档立卡"),
+        _("已核实的三留守标识与家庭现状不再相符,需走访复核"),
+    ),
+    NavItem(
         _("我的工作"),
         "casework:my_work",
         Perm.VIEW_TASKS,

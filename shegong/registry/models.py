@@ -229,6 +229,11 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def open_flag_review(self) -> Any:
+        """The open review of this person's confirmed left-behind flag, or None."""
+        return self.flag_reviews.filter(status="open").first()
+
 
 class PovertyLine(models.Model):
     """The national poverty line in nominal yuan per person per year (2010 prices: 2,300)."""
@@ -432,3 +437,51 @@ class MergeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"merge {self.candidate_id}"
+
+
+class ReviewStatus(models.TextChoices):
+    OPEN = "open", _("待复核")
+    RESOLVED = "resolved", _("已复核")
+    WITHDRAWN = "withdrawn", _("情况已与标识相符")
+
+
+class LeftBehindReviewQuerySet(ScopedQuerySet):
+    def open(self) -> LeftBehindReviewQuerySet:
+        """Reviews nobody has decided yet."""
+        return self.filter(status=ReviewStatus.OPEN)
+
+
+class LeftBehindReview(models.Model):
+    """A confirmed left-behind flag that the household's facts no longer support: the township
+    has to look again (confirm it, correct it or clear it). Opened by the flags refresh."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="flag_reviews")
+    # The person's region when the review was opened, for scoping (kept in step on moves).
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    confirmed = models.CharField(_("已核实的标识"), max_length=8, choices=LeftBehind.choices)
+    suggested = models.CharField(_("按现有信息应为"), max_length=8, choices=LeftBehind.choices)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.OPEN
+    )
+    opened_on = models.DateField(_("发现日期"))
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager.from_queryset(LeftBehindReviewQuerySet)()
+
+    class Meta:
+        verbose_name = _("留守标识复核")
+        verbose_name_plural = _("留守标识复核")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(status="open"),
+                name="flag_review_one_open_per_person",
+            ),
+        ]
+        indexes = [models.Index(fields=["region", "status"], name="flag_review_region_status")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: {self.confirmed}→{self.suggested}"

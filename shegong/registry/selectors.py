@@ -146,3 +146,17 @@ def with_head_name(qs: QuerySet) -> QuerySet:
 
     heads = Person.objects.filter(household=OuterRef("pk"), relation="head").values("name")[:1]
     return qs.annotate(head_name=Subquery(heads))
+
+
+def left_behind_reviews(*, actor: Any) -> Any:
+    """Open reviews of confirmed left-behind flags the facts no longer support, in the actor's
+    reach for confirming flags."""
+    from .models import LeftBehindReview
+
+    return (
+        LeftBehindReview.objects.visible_to(actor, Perm.CONFIRM_LEFT_BEHIND)
+        .open()
+        .select_related("person", "person__household")
+        .order_by("opened_on", "id")
+    )
+

@@ -4,7 +4,7 @@ from shegong.core.roles import Perm
 from shegong.core.routing import route
 
 from .models import Household, Person
-from .views import households
+from .views import flags, households
 
 app_name = "registry"
 
@@ -38,6 +38,13 @@ urlpatterns = [
         kind="object",
         model=Person,
         perm=Perm.VIEW_REGISTRY,
+    ),
+    route(
+        "left-behind-reviews/",
+        flags.left_behind_review_list_view,
+        name="left_behind_review_list",
+        kind="list",
+        perm=Perm.CONFIRM_LEFT_BEHIND,
     ),
     path("imports/", include("shegong.registry.urls_import")),
     path("duplicates/", include("shegong.registry.urls_duplicates")),

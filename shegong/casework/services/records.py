@@ -25,6 +25,7 @@ from ..models import (
     ServiceType,
     Stage,
 )
+from ..rulesets import referral_rules
 from .access import (
     _lock,
     _not_future,
@@ -191,7 +192,10 @@ def referral_update(
 
 
 def _set_due(referral: Referral, status: str, on: datetime.date) -> None:
-    due = rules.referral_due(status, on, work_calendar())
+    if status not in rules.REFERRAL_DEADLINES:
+        referral.due_on = referral.due_estimated_year = None
+        return
+    due = rules.referral_due(status, on, work_calendar(), referral_rules(on))
     referral.due_on = due.due if due else None
     referral.due_estimated_year = due.estimated_year if due else None
 

@@ -12,6 +12,7 @@ from shegong.registry.models import (
     DuplicateCandidate,
     Household,
     ImportBatch,
+    LeftBehindReview,
     MergeRecord,
     Person,
     PovertyExit,
@@ -173,4 +174,16 @@ def merge_factory(*, region_code: str, marker: str, owner=None) -> MergeRecord:
         removed_snapshot={"name": marker},
         region_id=region_code,
         merged_by=actor,
+    )
+
+
+@register_factory(LeftBehindReview)
+def flag_review_factory(*, region_code: str, marker: str, owner=None) -> LeftBehindReview:
+    person = make_household(region_code, head_name=marker).members.get()
+    return LeftBehindReview.objects.create(
+        person=person,
+        region_id=person.region_id,
+        confirmed="woman",
+        suggested="",
+        opened_on=datetime.date(2025, 6, 1),
     )
