@@ -151,11 +151,11 @@ def with_head_name(qs: QuerySet) -> QuerySet:
 def left_behind_reviews(*, actor: Any) -> Any:
     """Open reviews of confirmed left-behind flags the facts no longer support, in the actor's
     reach for confirming flags."""
-    from .models import LeftBehindReview
+    from .models import LeftBehindReview, ReviewStatus
 
     return (
         LeftBehindReview.objects.visible_to(actor, Perm.CONFIRM_LEFT_BEHIND)
-        .open()
+        .filter(status=ReviewStatus.OPEN)
         .select_related("person", "person__household")
         .order_by("opened_on", "id")
     )
