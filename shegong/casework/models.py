@@ -232,6 +232,15 @@ class Assessment(models.Model):
     )
     # {domain code: {"score": 1..5, "evidence": "..."}}
     scores = models.JSONField(_("各维度评分"))
+    # The `assessment` rule set (need threshold) the scores were checked and ranked under.
+    rules = models.ForeignKey(
+        "core.RuleSet",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("适用规则版本"),
+    )
     summary = models.TextField(_("评估小结"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -417,6 +426,15 @@ class Referral(models.Model):
     sent_on = models.DateField(_("转介日期"))
     # The date the next step is due: a reply while sent, the service while accepted.
     due_on = models.DateField(_("期限"), null=True, blank=True)
+    # The `referral` rule set whose days gave `due_on`.
+    rules = models.ForeignKey(
+        "core.RuleSet",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("适用规则版本"),
+    )
     # The first year the count of working days reached without a statutory calendar: the
     # deadline was estimated Monday to Friday there and says so on the page; None = exact.
     due_estimated_year = models.PositiveSmallIntegerField(null=True, blank=True)

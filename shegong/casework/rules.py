@@ -24,8 +24,6 @@ BACKWARD = {
 }
 
 SCORE_MIN, SCORE_MAX = 1, 5
-# A domain scored at or below this is a need (3 = 一般, some difficulty).
-NEED_THRESHOLD = 3
 MAX_SERVICE_MINUTES = 24 * 60
 # What a referral waits for at each status: the rule-set value (`casework.rulesets`, kind
 # "referral") that says how long, and how it counts. The institution's reply counts working
@@ -107,8 +105,11 @@ def _label(stage: str) -> str:
 # --- assessment -------------------------------------------------------------------------------
 
 
-def score_problems(domains: list[dict[str, Any]], scores: dict[str, Any]) -> dict[str, str]:
-    """{domain code: problem} for every domain missing a score in 1–5 or evidence for a need."""
+def score_problems(
+    domains: list[dict[str, Any]], scores: dict[str, Any], *, need_threshold: int
+) -> dict[str, str]:
+    """{domain code: problem} for every domain missing a score in 1–5 or evidence for a need
+    (a score at or below `need_threshold`, from the `assessment` rule set)."""
     problems: dict[str, str] = {}
     for domain in domains:
         item = scores.get(domain["code"]) or {}
@@ -119,7 +120,7 @@ def score_problems(domains: list[dict[str, Any]], scores: dict[str, Any]) -> dic
             or not (SCORE_MIN <= score <= SCORE_MAX)
         ):
             problems[domain["code"]] = _("请为“{d}”评分(1-5分)。").format(d=domain["label"])
-        elif score <= NEED_THRESHOLD and not str(item.get("evidence", "")).strip():
+        elif score <= need_threshold and not str(item.get("evidence", "")).strip():
             problems[domain["code"]] = _("“{d}”存在困难,请填写依据。").format(d=domain["label"])
     unknown = set(scores) - {d["code"] for d in domains}
     for code in sorted(unknown):
@@ -136,7 +137,9 @@ class RankedNeed:
     services: tuple[str, ...]
 
 
-def rank_needs(domains: list[dict[str, Any]], scores: dict[str, Any]) -> list[RankedNeed]:
+def rank_needs(
+    domains: list[dict[str, Any]], scores: dict[str, Any], *, need_threshold: int
+) -> list[RankedNeed]:
     """Needs (domains at or below the threshold), most pressing first.
 
     Priority is the domain's weight times how far the score is below 5; ties go to the lower
@@ -145,7 +148,7 @@ def rank_needs(domains: list[dict[str, Any]], scores: dict[str, Any]) -> list[Ra
     ranked = []
     for order, domain in enumerate(domains):
         score = (scores.get(domain["code"]) or {}).get("score")
-        if not isinstance(score, int) or score > NEED_THRESHOLD:
+        if not isinstance(score, int) or score > need_threshold:
             continue
         priority = int(domain.get("weight", 1)) * (SCORE_MAX - score)
         ranked.append(

@@ -6,10 +6,11 @@ Seeded by migration `core/0007`; a province administrator enters later versions.
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.utils.translation import gettext_lazy
 
-from shegong.core.rulesets import Field, RuleKind, RuleValues, register, rules_for
+from shegong.core.rulesets import Field, RuleKind, RuleValues, register, rules_for, values_of
 
 REFERRAL = "referral"
 ASSESSMENT = "assessment"
@@ -52,3 +53,11 @@ def referral_rules(on: datetime.date) -> RuleValues:
 def assessment_rules(on: datetime.date) -> RuleValues:
     """The need threshold in force on `on` (`need_threshold`)."""
     return rules_for(ASSESSMENT, on)
+
+
+def need_threshold(assessment: Any) -> int:
+    """The need threshold an assessment was recorded under (older ones: the version in force
+    on the day it was made), so its ranked needs never change with a later version."""
+    if assessment.rules_id is not None:
+        return values_of(assessment.rules)["need_threshold"]
+    return assessment_rules(assessment.assessed_on)["need_threshold"]

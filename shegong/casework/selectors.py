@@ -33,6 +33,7 @@ from .models import (
     Stage,
     TaskStatus,
 )
+from .rulesets import need_threshold
 from .scoping import may_read_confidential, supervisee_ids
 
 
@@ -140,7 +141,9 @@ def case_file(*, actor: Any, case: Case) -> CaseFile:
     )
     first = result.first_assessment
     if first is not None:
-        result.ranked_needs = rules.rank_needs(first.instrument.domains, first.scores)
+        result.ranked_needs = rules.rank_needs(
+            first.instrument.domains, first.scores, need_threshold=need_threshold(first)
+        )
         result.suggested = rules.suggested_services(result.ranked_needs)
         again = result.reassessment
         if again is not None:

@@ -35,6 +35,7 @@ from ..models import (
     Stage,
     TaskStatus,
 )
+from ..rulesets import assessment_rules
 from ..selectors import open_items
 from .access import (
     _lock,
@@ -526,7 +527,10 @@ def assessment_record(
         raise ValidationError(_("需求评估在预估阶段进行,复评在评估阶段进行。"))
     assessed_on = assessed_on or timezone.localdate()
     _not_future(assessed_on, "assessed_on")
-    problems = rules.score_problems(instrument.domains, scores)
+    thresholds = assessment_rules(assessed_on)
+    problems = rules.score_problems(
+        instrument.domains, scores, need_threshold=thresholds["need_threshold"]
+    )
     if problems:
         raise ValidationError(problems)
     clean = {
@@ -542,6 +546,7 @@ def assessment_record(
         assessor=actor,
         scores=clean,
         summary=(summary or "").strip(),
+        rules_id=thresholds.pk,
     )
     _touch(case)
     audit.record(

@@ -195,7 +195,9 @@ def _set_due(referral: Referral, status: str, on: datetime.date) -> None:
     if status not in rules.REFERRAL_DEADLINES:
         referral.due_on = referral.due_estimated_year = None
         return
-    due = rules.referral_due(status, on, work_calendar(), referral_rules(on))
+    days = referral_rules(on)
+    due = rules.referral_due(status, on, work_calendar(), days)
+    referral.rules_id = days.pk
     referral.due_on = due.due if due else None
     referral.due_estimated_year = due.estimated_year if due else None
 

@@ -11,6 +11,9 @@ from shegong.casework.instrument import DEFAULT_DOMAINS
 from shegong.casework.rules import STAGES, CaseFacts, stage_problems
 from shegong.core.workdays import Deadline, WorkCalendar
 
+# The need threshold of the seeded `assessment` rule set (version 1).
+NEED = 3
+
 
 def ready(stage: str, **kw) -> CaseFacts:
     """Facts with everything every stage asks for."""
@@ -96,28 +99,30 @@ def scores(**given):
 
 def test_scores_must_be_one_to_five_with_evidence_for_a_need():
     s = scores(income=0)
-    assert "income" in rules.score_problems(DEFAULT_DOMAINS, s)
+    assert "income" in rules.score_problems(DEFAULT_DOMAINS, s, need_threshold=NEED)
     s = scores(income=6)
-    assert "income" in rules.score_problems(DEFAULT_DOMAINS, s)
+    assert "income" in rules.score_problems(DEFAULT_DOMAINS, s, need_threshold=NEED)
     s = scores(income=2)
     s["income"]["evidence"] = ""
-    assert "请填写依据" in rules.score_problems(DEFAULT_DOMAINS, s)["income"]
+    assert "请填写依据" in rules.score_problems(DEFAULT_DOMAINS, s, need_threshold=NEED)["income"]
     s = scores(income=4)
     s["income"]["evidence"] = ""
-    assert rules.score_problems(DEFAULT_DOMAINS, s) == {}
+    assert rules.score_problems(DEFAULT_DOMAINS, s, need_threshold=NEED) == {}
     s = scores()
     del s["housing"]
-    assert "housing" in rules.score_problems(DEFAULT_DOMAINS, s)
+    assert "housing" in rules.score_problems(DEFAULT_DOMAINS, s, need_threshold=NEED)
     s = scores()
     s["astrology"] = {"score": 3, "evidence": "x"}
-    assert "astrology" in rules.score_problems(DEFAULT_DOMAINS, s)
+    assert "astrology" in rules.score_problems(DEFAULT_DOMAINS, s, need_threshold=NEED)
     s = scores()
     s["income"]["score"] = True  # a checkbox value is not a score
-    assert "income" in rules.score_problems(DEFAULT_DOMAINS, s)
+    assert "income" in rules.score_problems(DEFAULT_DOMAINS, s, need_threshold=NEED)
 
 
 def test_needs_are_ranked_by_weight_times_distance_and_only_at_or_below_three():
-    ranked = rules.rank_needs(DEFAULT_DOMAINS, scores(family=1, income=3, employment=2, health=4))
+    ranked = rules.rank_needs(
+        DEFAULT_DOMAINS, scores(family=1, income=3, employment=2, health=4), need_threshold=NEED
+    )
     # family: 1 × 4 = 4; income 3 × 2 = 6; employment 3 × 3 = 9; health (4) is no need.
     assert [n.code for n in ranked] == ["employment", "income", "family"]
     assert [n.priority for n in ranked] == [9, 6, 4]
@@ -132,14 +137,16 @@ def test_needs_are_ranked_by_weight_times_distance_and_only_at_or_below_three():
 
 def test_ranking_ties_go_to_the_lower_score_then_instrument_order():
     # health (weight 2, score 1) = 8; income (3, score 3) = 6; housing (2, score 1) = 8.
-    ranked = rules.rank_needs(DEFAULT_DOMAINS, scores(health=1, income=3, housing=1))
+    ranked = rules.rank_needs(
+        DEFAULT_DOMAINS, scores(health=1, income=3, housing=1), need_threshold=NEED
+    )
     assert [n.code for n in ranked] == ["health", "housing", "income"]
 
 
 @given(st.dictionaries(st.sampled_from([d["code"] for d in DEFAULT_DOMAINS]), st.integers(1, 5)))
 def test_ranking_is_sorted_and_never_includes_a_good_score(given_scores):
-    ranked = rules.rank_needs(DEFAULT_DOMAINS, scores(**given_scores))
-    assert all(n.score <= rules.NEED_THRESHOLD for n in ranked)
+    ranked = rules.rank_needs(DEFAULT_DOMAINS, scores(**given_scores), need_threshold=NEED)
+    assert all(n.score <= NEED for n in ranked)
     assert [n.priority for n in ranked] == sorted((n.priority for n in ranked), reverse=True)
 
 

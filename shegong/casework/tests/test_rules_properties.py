@@ -28,6 +28,9 @@ facts = st.builds(
     closure_note=st.sampled_from(["", " ", "迁出本县"]),
 )
 
+# The need threshold of the seeded `assessment` rule set (version 1).
+NEED = 3
+
 
 @FAST
 @given(facts, st.sampled_from(STAGES))
@@ -75,8 +78,8 @@ CODES = [d["code"] for d in DOMAINS]
 def test_a_score_needs_one_to_five_and_evidence_exactly_at_or_below_three(code, score, evidence):
     scores = {c: {"score": 5, "evidence": ""} for c in CODES}
     scores[code] = {"score": score, "evidence": evidence}
-    problems = rules.score_problems(DOMAINS, scores)
-    valid = 1 <= score <= 5 and (score > rules.NEED_THRESHOLD or evidence.strip() != "")
+    problems = rules.score_problems(DOMAINS, scores, need_threshold=NEED)
+    valid = 1 <= score <= 5 and (score > NEED or evidence.strip() != "")
     assert (problems == {}) == valid
     assert set(problems) <= {code}
 
@@ -89,10 +92,10 @@ score_maps = st.dictionaries(st.sampled_from(CODES), st.integers(1, 5)).map(
 @FAST
 @given(score_maps)
 def test_every_need_is_ranked_once_with_weight_times_distance(scores):
-    ranked = rules.rank_needs(DEFAULT_DOMAINS, scores)
+    ranked = rules.rank_needs(DEFAULT_DOMAINS, scores, need_threshold=NEED)
     weights = {d["code"]: int(d.get("weight", 1)) for d in DEFAULT_DOMAINS}
     assert sorted(n.code for n in ranked) == sorted(
-        c for c, v in scores.items() if v["score"] <= rules.NEED_THRESHOLD
+        c for c, v in scores.items() if v["score"] <= NEED
     )
     for need in ranked:
         assert need.priority == weights[need.code] * (5 - need.score)
