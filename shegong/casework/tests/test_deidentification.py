@@ -87,7 +87,9 @@ def test_publishing_lists_the_words_to_change(study, gushi_worker):
         study.case, {"background": study.background, "process": study.process}
     )
     assert messages == {
-        "background": "含有可识别个人身份的信息:姓名“王 秀英”、住址“李庄村3组25号”,请删去或改用化名。",
+        "background": (
+            "含有可识别个人身份的信息:姓名“王 秀英”、住址“李庄村3组25号”,请删去或改用化名。"
+        ),
         "process": "含有可识别个人身份的信息:电话“0376 555 1234”,请删去或改用化名。",
     }
 
