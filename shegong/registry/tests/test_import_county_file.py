@@ -6,6 +6,7 @@ reason is asserted exactly."""
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from shegong.conftest import GUSHI
@@ -63,7 +64,9 @@ def row(number, village, relation, name, ident, **extra) -> list[str]:
     return [cells[h] for h in HEADERS]
 
 
-def test_a_county_file_with_variant_spellings_imports_exactly(tmp_path, gushi_officer, settings):
+def test_a_county_file_with_variant_spellings_imports_exactly(
+    tmp_path, gushi_officer, settings, client
+):
     settings.EXPORT_DIR = tmp_path / "exports"
     township = Region.objects.filter(parent_id=GUSHI).order_by("code").first().code
     v = make_village(township).code
@@ -262,3 +265,11 @@ def test_a_county_file_with_variant_spellings_imports_exactly(tmp_path, gushi_of
         ),
     ]
     assert batch.birthplace_warnings == [{"code": "412701", "count": 2, "rows": [12, 23]}]
+
+    # The result page lists which rows and which codes.
+    client.force_login(gushi_officer)
+    page = client.get(reverse("registry:import_detail", args=[batch.pk])).content.decode()
+    table = page[page.index('<table class="table" id="birthplace-warnings">') :]
+    table = table[: table.index("</table>")]
+    assert "<td>412701</td><td>2</td><td>12、23</td>" in table
+    assert "2 行证件号码的出生地代码不在河南现行区划中" in page
