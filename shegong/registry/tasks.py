@@ -66,3 +66,15 @@ def registry_import(batch_id: str) -> None:
         work(None)
         return
     run_tracked(str(batch.progress_id), work)
+
+
+@task()
+def registry_flags_daily(days: int = 1) -> dict[str, int]:
+    """Refresh the left-behind flags of households whose members crossed an age limit today
+    (or on the `days` days ending today, after an outage). Run again the same day, it changes
+    and records nothing."""
+    from django.utils import timezone
+
+    from .services_flags import flags_refresh_ageing
+
+    return flags_refresh_ageing(today=timezone.localdate(), days=days)

@@ -49,6 +49,12 @@ NOT_SERVICES: dict[str, str] = {
     ),
     "left_behind_refresh": "as household_derive_left_behind, for many households at once",
     "left_behind_refresh_since": "as household_derive_left_behind, after an import",
+    "household_flags_refresh": (
+        "a step of every member and household change service, inside its transaction: what it "
+        "changed goes into that service's one event as changes['flags']"
+    ),
+    "with_flags": "helper: adds a refresh's changes to an event's changes",
+    "birthdays_crossing": "read-only: the birth dates that reach an age on a day",
     # registry importer
     "import_dir": "helper: where uploads are stored",
     "batch_regions": "read-only: regions an actor may import into",
@@ -643,6 +649,24 @@ def _person_update(w: World) -> Arranged:
         education="junior",
         labour="skilled",
     )
+
+
+@case("reason", "flags", system="the daily refresh for members turning 16 or 60 runs unattended")
+def _flags_refresh_ageing(w: World) -> Arranged:
+    from shegong.registry import services_flags
+    from shegong.registry.tests.factories import make_id_number
+
+    household = w.household()
+    Person = type(household.members.get())
+    Person.objects.filter(household=household).update(work_status="out_of_province", months_away=10)
+    turning_16 = TODAY.replace(year=TODAY.year - 16)
+    w.member(
+        household,
+        "张小明",
+        id_number=make_id_number("411525", turning_16.strftime("%Y%m%d")),
+        left_behind="child",
+    )
+    return None, lambda: services_flags.flags_refresh_ageing(today=TODAY)
 
 
 # registry importer ----------------------------------------------------------------------------
