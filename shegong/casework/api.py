@@ -180,7 +180,12 @@ class CaseViewSet(_CaseworkViewSet):
         data = self._input(CaseCloseSerializer)
         version = pop_version(data)
         case = services.case_close(
-            actor=request.user, case=case, reason=data["reason"], note=data["note"], version=version
+            actor=request.user,
+            case=case,
+            reason=data["reason"],
+            note=data["note"],
+            version=version,
+            resolutions={r["item"]: (r["choice"], r["note"]) for r in data["resolutions"]},
         )
         return _case_out(case)
 

@@ -117,9 +117,20 @@ class CaseMoveSerializer(_Versioned):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
+class ClosureResolutionSerializer(serializers.Serializer):
+    item = serializers.RegexField(
+        r"\A(task|referral)_[0-9]{1,19}\Z", help_text="未完成事项,如 task_12、referral_5"
+    )
+    choice = serializers.ChoiceField(["done", "cancel", "hand_over"], help_text="完成、取消或移交")
+    note = serializers.CharField(allow_blank=True, max_length=1000)
+
+
 class CaseCloseSerializer(_Versioned):
     reason = serializers.ChoiceField(ClosureReason.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    resolutions = ClosureResolutionSerializer(
+        many=True, required=False, default=list, help_text="每个未完成的任务或转介的处理"
+    )
 
 
 class CaseReopenSerializer(_Versioned):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -340,13 +340,14 @@ def case_close(
     facts = case_facts(case)
     facts.closure_reason, facts.closure_note = reason, note or ""
     problems = rules.stage_problems(facts, Stage.CLOSED)
-    if problems:
-        raise ValidationError(problems)
     resolutions = {k: (c or "", n or "") for k, (c, n) in (resolutions or {}).items()}
     items = open_items(case=case)
     item_problems = rules.closure_item_problems(items, resolutions)
-    if item_problems:
-        raise ValidationError(item_problems)
+    if problems or item_problems:
+        # Everything at once: the case's own problems at the top, each item's beside it.
+        raise ValidationError(
+            {**({NON_FIELD_ERRORS: problems} if problems else {}), **item_problems}
+        )
     _resolve(items, resolutions)
     case.closure_reason, case.closure_note = reason, (note or "").strip()
     if case.organisation.closures_need_approval:

@@ -176,3 +176,28 @@ def test_approval_is_refused_when_new_work_appeared_meanwhile(
         services.closure_review(actor=sup, case=fresh(case), approve=True, version=None)
     assert fresh(case).stage == Stage.EVALUATION
     assert Referral.objects.get(pk=late.pk).status == "sent"
+
+
+def test_the_api_closes_with_a_resolution_per_item(case, gushi_worker, open_work):
+    from rest_framework.test import APIClient
+
+    task, sent, accepted = open_work
+    api = APIClient()
+    api.force_authenticate(gushi_worker)
+    url = f"/api/v1/cases/{case.pk}/close/"
+    data = {"reason": "goals_met", "version": fresh(case).version}
+    refused = api.post(url, data, format="json")
+    assert refused.status_code == 400
+    assert sorted(refused.json()) == sorted(
+        [f"referral_{accepted.pk}", f"referral_{sent.pk}", f"task_{task.pk}"]
+    )
+    assert fresh(case).stage == Stage.EVALUATION
+    data["resolutions"] = [
+        {"item": f"task_{task.pk}", "choice": "cancel", "note": "不再需要"},
+        {"item": f"referral_{sent.pk}", "choice": "hand_over", "note": "机构继续"},
+        {"item": f"referral_{accepted.pk}", "choice": "done", "note": "已服务"},
+    ]
+    closed = api.post(url, data, format="json")
+    assert closed.status_code == 200, closed.content
+    assert closed.json()["stage"] == "closed"
+    assert fresh(sent).status == "handed_over"
