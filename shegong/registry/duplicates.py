@@ -2,7 +2,8 @@
 
 Detection reads the registry in blocks of one birth date (the ID number fixes it), and inside a
 block by name and by county, so it never compares more than a handful of people at a time and
-streams through millions of rows. Two rules, in `DUPLICATE_RULES`:
+streams through millions of rows. Two rules, scored by the `duplicates` rule set in force on the
+day detection runs (each pair records the version):
 
 - the same name and the same birth date, anywhere in the province: a high score;
 - names that sound alike (pinyin from `names.name_key`, surnames such as 曾 read as surnames,
@@ -20,7 +21,7 @@ from __future__ import annotations
 import datetime
 import difflib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from functools import lru_cache
 from itertools import combinations, groupby
@@ -38,12 +39,14 @@ from shegong.core import audit
 from shegong.core.idnumbers import mask_citizen_id
 from shegong.core.models import Region, TaskProgress
 from shegong.core.roles import Perm
+from shegong.core.rulesets import RuleValues, rules_for
 from shegong.core.scoping import access, can, prefixes_q
 from shegong.core.tasks import progress_update, run_tracked
 
 from .codes import Relation
 from .models import DuplicateCandidate, DuplicateStatus, Household, MergeRecord, Person
 from .names import name_key
+from .rulesets import DUPLICATES
 from .services import _recount  # the household changes' own member count and version
 
 
@@ -65,23 +68,6 @@ audit.register_actions(
         "registry.duplicate_distinct": gettext_lazy("确认为不同的人"),
     }
 )
-
-# Scores and thresholds of detection, as data: a county may tune them.
-DUPLICATE_RULES: dict[str, Any] = {
-    "version": "2024-1",
-    # Same name and birth date: the same county, or anywhere else in the province.
-    "same_name_score": 95,
-    "same_name_other_county_score": 90,
-    # Similar names (same county, same birth date): similarity 0–100 of the pinyin.
-    "pinyin_threshold": 90,
-    "pinyin_score_min": 60,  # at the threshold
-    "pinyin_score_max": 80,  # identical pronunciation, different characters
-    # The sex digit of the ID differs: less likely, still worth a look (a typo flips it).
-    "sex_differs_penalty": 15,
-    # 模糊音: sounds that Henan speech and pinyin input methods mix up, folded before comparing.
-    "fuzzy_initials": {"zh": "z", "ch": "c", "sh": "s", "n": "l"},
-    "fuzzy_finals": {"ang": "an", "eng": "en", "ing": "in"},
-}
 
 # How many persons of the scope are read before the outside neighbours are looked up and the
 # new pairs written; keeps every IN (...) list well below the databases' parameter limits.
@@ -122,15 +108,24 @@ def name_similarity(a: str, b: str, cutoff: float = 0.0) -> float:
     return score if score >= cutoff else 0.0
 
 
-def fuzzy_key(key: str) -> str:
+Folds = tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]
+
+
+def folds_of(rules: Mapping[str, Any]) -> Folds:
+    """The rule set's 模糊音 (initials, finals) in a hashable form, for the name cache."""
+    return tuple(rules["fuzzy_initials"].items()), tuple(rules["fuzzy_finals"].items())
+
+
+def fuzzy_key(key: str, folds: Folds) -> str:
     """`zhang ying` → `zan yin`: fold the sounds people confuse (模糊音), one syllable at a time."""
+    initials, finals = folds
     out = []
     for syllable in key.split():
-        for initial, folded in DUPLICATE_RULES["fuzzy_initials"].items():
+        for initial, folded in initials:
             if syllable.startswith(initial):
                 syllable = folded + syllable[len(initial) :]
                 break
-        for final, folded in DUPLICATE_RULES["fuzzy_finals"].items():
+        for final, folded in finals:
             if syllable.endswith(final):
                 syllable = syllable[: -len(final)] + folded
                 break
@@ -139,10 +134,10 @@ def fuzzy_key(key: str) -> str:
 
 
 @lru_cache(maxsize=65536)
-def name_sounds(name: str) -> tuple[str, str]:
+def name_sounds(name: str, folds: Folds) -> tuple[str, str]:
     """The pinyin of a name (surnames read as surnames), as written and folded."""
     key = name_key(name)
-    return key, fuzzy_key(key)
+    return key, fuzzy_key(key, folds)
 
 
 def sound_similarity(a: tuple[str, str], b: tuple[str, str], cutoff: float = 0.0) -> float:
@@ -150,9 +145,11 @@ def sound_similarity(a: tuple[str, str], b: tuple[str, str], cutoff: float = 0.0
     return max(name_similarity(a[0], b[0], cutoff), name_similarity(a[1], b[1], cutoff))
 
 
-def pair_verdict(a: PersonFacts, b: PersonFacts) -> tuple[Decimal, list[str]] | None:
-    """Score (0–100) and reasons when two persons may be the same human, else None."""
-    rules = DUPLICATE_RULES
+def pair_verdict(
+    a: PersonFacts, b: PersonFacts, rules: Mapping[str, Any]
+) -> tuple[Decimal, list[str]] | None:
+    """Score (0–100) and reasons when two persons may be the same human, else None.
+    `rules` is the `duplicates` rule set in force."""
     if a.birth_date != b.birth_date or a.id == b.id:
         return None
     same_county = a.region_id[:6] == b.region_id[:6]
@@ -163,7 +160,8 @@ def pair_verdict(a: PersonFacts, b: PersonFacts) -> tuple[Decimal, list[str]] | 
         )
         reasons = ["姓名相同、出生日期相同"]
     elif same_county:
-        sounds_a, sounds_b = name_sounds(name_a), name_sounds(name_b)
+        folds = folds_of(rules)
+        sounds_a, sounds_b = name_sounds(name_a, folds), name_sounds(name_b, folds)
         threshold = rules["pinyin_threshold"]
         similarity = sound_similarity(sounds_a, sounds_b, threshold)
         if similarity < threshold:
@@ -182,7 +180,9 @@ def pair_verdict(a: PersonFacts, b: PersonFacts) -> tuple[Decimal, list[str]] | 
 Pair = tuple[PersonFacts, PersonFacts, Decimal, list[str]]
 
 
-def block_pairs(inside: list[PersonFacts], outside: Iterable[PersonFacts] = ()) -> Iterator[Pair]:
+def block_pairs(
+    inside: list[PersonFacts], outside: Iterable[PersonFacts], rules: Mapping[str, Any]
+) -> Iterator[Pair]:
     """Pairs among persons born on one day, the first always with the smaller id.
 
     `inside` are the persons of the run's scope; `outside` those beyond it (born the same day,
@@ -200,13 +200,14 @@ def block_pairs(inside: list[PersonFacts], outside: Iterable[PersonFacts] = ()) 
         candidates += [
             (p, q) for (p, p_in), (q, q_in) in combinations(same_name, 2) if p_in or q_in
         ]
-    threshold = DUPLICATE_RULES["pinyin_threshold"]
+    threshold = rules["pinyin_threshold"]
+    folds = folds_of(rules)
     for county in by_county.values():
         if len(county) < 2:
             continue
         # Different names only (the same name was paired above); each name read once.
         names = [_clean(p.name) for p, _in in county]
-        sounds = [name_sounds(name) for name in names]
+        sounds = [name_sounds(name, folds) for name in names]
         for i, j in combinations(range(len(county)), 2):
             (p, p_in), (q, q_in) = county[i], county[j]
             if (
@@ -217,7 +218,7 @@ def block_pairs(inside: list[PersonFacts], outside: Iterable[PersonFacts] = ()) 
                 candidates.append((p, q))
     for p, q in candidates:
         a, b = (p, q) if p.id < q.id else (q, p)
-        verdict = pair_verdict(a, b)
+        verdict = pair_verdict(a, b, rules)
         if verdict is not None:
             yield a, b, verdict[0], verdict[1]
 
@@ -232,6 +233,7 @@ def find_duplicates(*, region_prefix: str = "41", progress: TaskProgress | None 
     they are; running it twice adds nothing the second time.
     """
     prefix = region_prefix or "41"
+    rules = rules_for(DUPLICATES, timezone.localdate())
     scope = Person.objects.filter(prefixes_q("region_id", [prefix]))
     base = progress.done if progress is not None else 0
     if progress is not None:
@@ -251,14 +253,14 @@ def find_duplicates(*, region_prefix: str = "41", progress: TaskProgress | None 
         batch.append(persons)
         batch_size += len(persons)
         if batch_size >= BATCH_PERSONS:
-            added += _detect_batch(prefix, batch)
+            added += _detect_batch(prefix, batch, rules)
             read += batch_size
             batch, batch_size = [], 0
             if progress is not None and read - last_report >= PROGRESS_EVERY:
                 progress_update(progress, done=base + read)
                 last_report = read
     if batch:
-        added += _detect_batch(prefix, batch)
+        added += _detect_batch(prefix, batch, rules)
         read += batch_size
     if progress is not None:
         progress_update(progress, done=base + read)
@@ -287,11 +289,11 @@ def _outside_neighbours(prefix: str, blocks: list[list[PersonFacts]]) -> dict[An
     return found
 
 
-def _detect_batch(prefix: str, blocks: list[list[PersonFacts]]) -> int:
+def _detect_batch(prefix: str, blocks: list[list[PersonFacts]], rules: RuleValues) -> int:
     outside = _outside_neighbours(prefix, blocks)
     found: dict[tuple[int, int], DuplicateCandidate] = {}
     for block in blocks:
-        for a, b, score, reasons in block_pairs(block, outside.get(block[0].birth_date, ())):
+        for a, b, score, reasons in block_pairs(block, outside.get(block[0].birth_date, ()), rules):
             found[(a.id, b.id)] = DuplicateCandidate(
                 person_a_id=a.id,
                 person_b_id=b.id,
@@ -299,6 +301,7 @@ def _detect_batch(prefix: str, blocks: list[list[PersonFacts]]) -> int:
                 region_b_id=b.region_id,
                 score=score,
                 reasons=reasons,
+                rules_id=rules.pk,
             )
     if not found:
         return 0

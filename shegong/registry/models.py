@@ -235,22 +235,6 @@ class Person(models.Model):
         return self.flag_reviews.filter(status="open").first()
 
 
-class PovertyLine(models.Model):
-    """The national poverty line in nominal yuan per person per year (2010 prices: 2,300)."""
-
-    year = models.PositiveSmallIntegerField(_("年度"), primary_key=True)
-    amount = models.DecimalField(_("贫困线(元/人·年)"), max_digits=8, decimal_places=2)
-    source = models.CharField(_("依据"), max_length=100, blank=True)
-
-    class Meta:
-        verbose_name = _("贫困线")
-        verbose_name_plural = _("贫困线")
-        ordering = ["year"]
-
-    def __str__(self) -> str:
-        return f"{self.year}: {self.amount}"
-
-
 class PovertyExit(models.Model):
     """The recorded exit checks when a household is marked out of poverty (脱贫)."""
 
@@ -261,6 +245,15 @@ class PovertyExit(models.Model):
         _("家庭年人均纯收入"), max_digits=12, decimal_places=2
     )
     poverty_line = models.DecimalField(_("当年贫困线"), max_digits=8, decimal_places=2)
+    # The `poverty_exit` rule set the exit was decided under (the line and the notice period).
+    rules = models.ForeignKey(
+        "core.RuleSet",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("适用规则版本"),
+    )
     food_clothing_secure = models.BooleanField(_("不愁吃、不愁穿"))
     schooling_assured = models.BooleanField(_("义务教育有保障"))
     medical_assured = models.BooleanField(_("基本医疗有保障"))
@@ -388,6 +381,15 @@ class DuplicateCandidate(models.Model):
     region_b = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
     score = models.DecimalField(_("相似度"), max_digits=5, decimal_places=2)
     reasons = models.JSONField(_("理由"), default=list)
+    # The `duplicates` rule set the score was given under.
+    rules = models.ForeignKey(
+        "core.RuleSet",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("适用规则版本"),
+    )
     status = models.CharField(
         _("状态"), max_length=10, choices=DuplicateStatus.choices, default=DuplicateStatus.PENDING
     )

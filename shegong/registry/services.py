@@ -19,16 +19,18 @@ from shegong.core import audit
 from shegong.core.idnumbers import parse_citizen_id
 from shegong.core.models import Region
 from shegong.core.roles import Perm
+from shegong.core.rulesets import rules_for
 from shegong.core.scoping import can
 from shegong.core.services import check_version
 from shegong.core.validators import invisible_problem
 
 from .birthplaces import known_birthplaces
 from .codes import PovertyStatus, Relation
-from .models import Household, Person, PovertyExit, PovertyLine
+from .models import Household, Person, PovertyExit
 from .names import name_initials
 from .record_rules import cause_problems, person_problems
-from .rules import ExitChecks, exit_problems
+from .rules import ExitChecks, exit_problems, poverty_line_for
+from .rulesets import LEFT_BEHIND, POVERTY_EXIT
 
 audit.register_actions(
     {
@@ -344,9 +346,10 @@ def households_merge(*, actor: Any, keep: Household, absorb: Household, reason: 
     return keep
 
 
-def poverty_line(year: int) -> Decimal | None:
-    line = PovertyLine.objects.filter(year__lte=year).order_by("-year").first()
-    return line.amount if line else None
+def poverty_line(year: int, on: datetime.date | None = None) -> Decimal | None:
+    """The poverty line of `year` in the `poverty_exit` rule set in force on `on` (today);
+    None when that year has no line entered (never an earlier year's)."""
+    return poverty_line_for(rules_for(POVERTY_EXIT, on or today()), year)
 
 
 @transaction.atomic
@@ -357,10 +360,20 @@ def household_exit(
     household = _begin_change(actor, household, version)
     if household.poverty_status == PovertyStatus.OUT:
         raise ValidationError(_("该户已标记为脱贫。"))
-    line = poverty_line(year)
+    day = today()
+    rules = rules_for(POVERTY_EXIT, day)
+    line = poverty_line_for(rules, year)
     if line is None:
-        raise ValidationError({"year": _("没有 %(year)s 年的贫困线数据。") % {"year": year}})
-    problems = exit_problems(checks, line)
+        raise ValidationError(
+            {
+                "year": _(
+                    "%(year)s 年的贫困线尚未录入,不能办理该年度的脱贫(不会借用往年的贫困线)。"
+                    "请省民政厅管理员在“规则设置 › 脱贫标准”中录入该年度的贫困线。"
+                )
+                % {"year": year}
+            }
+        )
+    problems = exit_problems(checks, line, notice_days=rules["notice_days"], today=day)
     if problems:
         raise ValidationError(problems)
     record = PovertyExit.objects.create(
@@ -368,6 +381,7 @@ def household_exit(
         region_id=household.region_id,
         year=year,
         poverty_line=line,
+        rules_id=rules.pk,
         recorded_by=actor,
         **checks.as_fields(),
     )
@@ -449,10 +463,13 @@ def left_behind_refresh(*, household_ids: Iterable[int], chunk: int = 2000) -> i
         "labour",
         "left_behind",
         "left_behind_confirmed",
+        "health",
+        "disability_grade",
     )
     changed = 0
     ids = sorted(set(household_ids))
     day = today()
+    rules = rules_for(LEFT_BEHIND, day)
     for start in range(0, len(ids), chunk):
         members: dict[int, list[tuple]] = {}
         for row in Person.objects.filter(household_id__in=ids[start : start + chunk]).values_list(
@@ -470,10 +487,12 @@ def left_behind_refresh(*, household_ids: Iterable[int], chunk: int = 2000) -> i
                     work_status=r[5],
                     months_away=r[6],
                     labour=r[7],
+                    health=r[10] or "healthy",
+                    disability_grade=r[11],
                 )
                 for r in rows
             ]
-            groups = derive_left_behind(facts, day)
+            groups = derive_left_behind(facts, day, rules)
             updates += [
                 Person(pk=r[0], left_behind=groups[r[0]])
                 for r in rows

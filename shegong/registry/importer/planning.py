@@ -8,7 +8,7 @@ import contextlib
 import datetime
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -17,11 +17,13 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from shegong.core.idnumbers import mask_citizen_id
+from shegong.core.rulesets import RuleValues, rules_for
 
 from ..codes import HouseholdType, Relation
 from ..models import Household, Person
 from ..record_rules import cause_problems, messages, person_problems
-from ..rules import LEFT_BEHIND_RULES, MemberFacts, derive_left_behind
+from ..rules import MemberFacts, derive_left_behind
+from ..rulesets import LEFT_BEHIND
 from .checking import Record
 from .rows import (
     F_ADDRESS,
@@ -92,6 +94,13 @@ class PlanPhase:
 
     notes: Notes
     today: datetime.date
+
+    def left_behind_rules(self) -> RuleValues:
+        """The `left_behind` rule set in force on the day of the import, read once."""
+        rules = getattr(self, "_left_behind_rules", None)
+        if rules is None:
+            rules = self._left_behind_rules = rules_for(LEFT_BEHIND, self.today)
+        return rules
 
     def allowed(self, code: str) -> bool:
         raise NotImplementedError
@@ -332,7 +341,9 @@ class PlanPhase:
                 plan.recount.add(ex[0])
             if ex is None and not changed_members:
                 # A new household of new persons: its members are exactly these rows.
-                plan.left_behind_set += suggest_left_behind(new_members, self.today)
+                plan.left_behind_set += suggest_left_behind(
+                    new_members, self.today, self.left_behind_rules()
+                )
             elif new_members or changed_members:
                 plan.left_behind_refresh.add(target)
         return plan, outcome
@@ -417,14 +428,14 @@ def kept_person_problems(row: Any, existing: tuple) -> list[str]:
     return messages(person_problems(work_status=work, months_away=months))
 
 
-def suggest_left_behind(members: list[list[Any]], today: datetime.date) -> int:
+def suggest_left_behind(
+    members: list[list[Any]], today: datetime.date, rules: Mapping[str, Any]
+) -> int:
     """Set the suggested left-behind group on the person values of one new household (as
     `services.left_behind_refresh` would); returns how many got one."""
-    away_statuses, away_months = (
-        LEFT_BEHIND_RULES["away_statuses"],
-        LEFT_BEHIND_RULES["away_months"],
-    )
+    away_statuses, away_months = rules["away_statuses"], rules["away_months"]
     work, months = _P["work_status"], _P["months_away"]
+    grade = _P.get("disability_grade")
     if not any(v[work] in away_statuses and (v[months] or 0) >= away_months for v in members):
         return 0  # every group needs someone away: nobody is (the values start blank)
     facts = [
@@ -436,10 +447,14 @@ def suggest_left_behind(members: list[list[Any]], today: datetime.date) -> int:
             work_status=v[_P["work_status"]],
             months_away=v[_P["months_away"]],
             labour=v[_P["labour"]],
+            health=v[_P["health"]] or "healthy",
+            # The import file has no disability grade column: a grade entered on the page is
+            # kept, and the refresh after the import reads it.
+            disability_grade=v[grade] if grade is not None else None,
         )
         for k, v in enumerate(members)
     ]
-    groups = derive_left_behind(facts, today)
+    groups = derive_left_behind(facts, today, rules)
     for k, values in enumerate(members):
         values[_P["left_behind"]] = groups[k]
     return sum(1 for group in groups.values() if group)

@@ -7,10 +7,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.urls import reverse
+from django.utils import timezone
 from pypinyin import lazy_pinyin
 
 from shegong.conftest import GUSHI, XINCAI
 from shegong.core.models import AuditEvent, Region, TaskProgress
+from shegong.core.rulesets import rules_for
 from shegong.core.testing import make_village
 from shegong.registry import duplicates
 from shegong.registry.duplicates import PersonFacts, find_duplicates, pair_verdict
@@ -20,6 +22,10 @@ from shegong.registry.tests.factories import make_household, make_person
 pytestmark = pytest.mark.django_db
 
 _head_days = itertools.count()
+
+
+def _rules():
+    return rules_for("duplicates", timezone.localdate())
 
 
 def _townships(county, n=2):
@@ -191,7 +197,10 @@ def test_sex_differs_lowers_the_score_and_says_so():
     day = datetime.date(1985, 3, 15)
     a = PersonFacts(1, "张伟", day, "411525100200", "male")
     b = PersonFacts(2, "张伟", day, "411525100201", "female")
-    assert pair_verdict(a, b) == (Decimal("80.0"), ["姓名相同、出生日期相同", "性别不同"])
+    assert pair_verdict(a, b, _rules()) == (
+        Decimal("80.0"),
+        ["姓名相同、出生日期相同", "性别不同"],
+    )
 
 
 def test_difflib_gives_the_same_verdicts_without_rapidfuzz(monkeypatch):
@@ -201,6 +210,7 @@ def test_difflib_gives_the_same_verdicts_without_rapidfuzz(monkeypatch):
         pair_verdict(
             PersonFacts(1, x, day, "411525100200", "male"),
             PersonFacts(2, y, day, "411525100201", "male"),
+            _rules(),
         )
         for x, y in cases
     ]
@@ -209,6 +219,7 @@ def test_difflib_gives_the_same_verdicts_without_rapidfuzz(monkeypatch):
         pair_verdict(
             PersonFacts(1, x, day, "411525100200", "male"),
             PersonFacts(2, y, day, "411525100201", "male"),
+            _rules(),
         )
         for x, y in cases
     ]

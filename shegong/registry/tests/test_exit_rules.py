@@ -25,7 +25,9 @@ TODAY = D(2020, 12, 1)
 
 
 def _problems(**changes):
-    return exit_problems(dataclasses.replace(GOOD, **changes), Decimal("4000"), today=TODAY)
+    return exit_problems(
+        dataclasses.replace(GOOD, **changes), Decimal("4000"), notice_days=7, today=TODAY
+    )
 
 
 def test_a_household_meeting_every_check_may_exit():
