@@ -26,11 +26,12 @@ from shegong.core.validators import invisible_problem
 
 from .birthplaces import known_birthplaces
 from .codes import PovertyStatus, Relation
-from .models import Household, Person, PovertyExit
+from .models import Household, LeftBehindReview, Person, PovertyExit, ReviewStatus
 from .names import name_initials
 from .record_rules import cause_problems, person_problems
 from .rules import ExitChecks, exit_problems, poverty_line_for
 from .rulesets import LEFT_BEHIND, POVERTY_EXIT
+from .services_flags import household_flags_refresh, with_flags
 
 audit.register_actions(
     {
@@ -149,12 +150,14 @@ def person_add(
     person.full_clean()
     person.save()
     _recount(household)
+    flags = household_flags_refresh(household=household, today=today())
     audit.record(
         actor=actor,
         action="registry.person_add",
         target=household,
-        changes={"reason": reason, "person": person.name, "relation": relation},
+        changes=with_flags({"reason": reason, "person": person.name, "relation": relation}, flags),
     )
+    person.refresh_from_db()
     person.entry_warnings = ident.warnings  # accepted: shown after the save
     return person
 
@@ -172,11 +175,12 @@ def person_remove(*, actor: Any, person: Person, reason: str) -> None:
     snapshot = audit.snapshot(person, PERSON_FIELDS)
     person.delete()
     _recount(household)
+    flags = household_flags_refresh(household=household, today=today())
     audit.record(
         actor=actor,
         action="registry.person_remove",
         target=household,
-        changes={"reason": reason, "removed": snapshot},
+        changes=with_flags({"reason": reason, "removed": snapshot}, flags),
     )
 
 
@@ -204,20 +208,27 @@ def person_move(
     person.save(update_fields=["household", "region", "relation", "version"])
     _recount(source)
     _recount(target)
+    day = today()
+    flags = household_flags_refresh(household=source, today=day)
+    flags += household_flags_refresh(household=target, today=day)
     # One event for the one change, filed under the household the person joined; it names
     # both households, so the trail of either finds it by number.
     audit.record(
         actor=actor,
         action="registry.person_move",
         target=target,
-        changes={
-            "reason": reason,
-            "person": person.name,
-            "relation": relation,
-            "from": source.number,
-            "to": target.number,
-        },
+        changes=with_flags(
+            {
+                "reason": reason,
+                "person": person.name,
+                "relation": relation,
+                "from": source.number,
+                "to": target.number,
+            },
+            flags,
+        ),
     )
+    person.refresh_from_db()
     return person
 
 
@@ -250,11 +261,14 @@ def head_change(
     Person.objects.filter(pk=new_head.pk).update(relation=Relation.HEAD)
     _check_one_head(household)
     _recount(household)
+    flags = household_flags_refresh(household=household, today=today())
     audit.record(
         actor=actor,
         action="registry.head_change",
         target=household,
-        changes={"reason": reason, "from": old.name if old else None, "to": new_head.name},
+        changes=with_flags(
+            {"reason": reason, "from": old.name if old else None, "to": new_head.name}, flags
+        ),
     )
     household.refresh_from_db()
     return household
@@ -306,12 +320,18 @@ def household_split(
     _recount(new)
     _check_one_head(household)
     _check_one_head(new)
+    day = today()
+    flags = household_flags_refresh(household=household, today=day)
+    flags += household_flags_refresh(household=new, today=day)
     names = sorted(m.name for m in members)
     audit.record(
         actor=actor,
         action="registry.household_split",
         target=household,
-        changes={"reason": reason, "from": household.number, "to": new.number, "members": names},
+        changes=with_flags(
+            {"reason": reason, "from": household.number, "to": new.number, "members": names},
+            flags,
+        ),
     )
     return new
 
@@ -329,6 +349,7 @@ def households_merge(*, actor: Any, keep: Household, absorb: Household, reason: 
     moved = list(Person.objects.filter(household=absorb).values_list("name", flat=True))
     Person.objects.filter(household=absorb, relation=Relation.HEAD).update(relation=Relation.OTHER)
     Person.objects.filter(household=absorb).update(household=keep, region_id=keep.region_id)
+    flags = household_flags_refresh(household=keep, today=today())
     snapshot = audit.snapshot(
         absorb, ["number", "region", "address", "household_type", "poverty_status", "main_cause"]
     )
@@ -336,7 +357,7 @@ def households_merge(*, actor: Any, keep: Household, absorb: Household, reason: 
         actor=actor,
         action="registry.household_merge",
         target=keep,
-        changes={"reason": reason, "absorbed": snapshot, "members": moved},
+        changes=with_flags({"reason": reason, "absorbed": snapshot, "members": moved}, flags),
     )
     PovertyExit.objects.filter(household=absorb).update(household=keep)
     absorb.delete()
@@ -527,14 +548,18 @@ def person_confirm_left_behind(*, actor: Any, person: Person, group: str) -> Per
     before = audit.snapshot(person, ["left_behind", "left_behind_confirmed"])
     person.left_behind, person.left_behind_confirmed = group, True
     person.save(update_fields=["left_behind", "left_behind_confirmed"])
+    changes: dict[str, Any] = {
+        "person": person.name,
+        **audit.diff(before, audit.snapshot(person, ["left_behind", "left_behind_confirmed"])),
+    }
+    # Confirming again, correcting or clearing settles the review the refresh opened.
+    settled = LeftBehindReview.objects.filter(person=person, status=ReviewStatus.OPEN)
+    review = settled.first()
+    if review is not None:
+        settled.update(status=ReviewStatus.RESOLVED, resolved_by=actor, resolved_at=timezone.now())
+        changes["review"] = {"confirmed": review.confirmed, "suggested": review.suggested}
     audit.record(
-        actor=actor,
-        action="registry.person_update",
-        target=person.household,
-        changes={
-            "person": person.name,
-            **audit.diff(before, audit.snapshot(person, ["left_behind", "left_behind_confirmed"])),
-        },
+        actor=actor, action="registry.person_update", target=person.household, changes=changes
     )
     return person
 
@@ -702,11 +727,15 @@ def person_update(*, actor: Any, person: Person, version: int, **fields: Any) ->
     person.version = F("version") + 1
     person.updated_at = timezone.now()
     person.save()
+    flags = household_flags_refresh(household=person.household, today=today())
     person.refresh_from_db()
     audit.record(
         actor=actor,
         action="registry.person_update",
         target=person.household,
-        changes={"person": person.name, **audit.diff(before, audit.snapshot(person, list(fields)))},
+        changes=with_flags(
+            {"person": person.name, **audit.diff(before, audit.snapshot(person, list(fields)))},
+            flags,
+        ),
     )
     return person
