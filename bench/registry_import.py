@@ -133,9 +133,13 @@ def generate(path: Path, n: int, villages: list[str], fmt: str, seed: int = 2016
             size = min(rng.choice([1, 2, 2, 3, 3, 3, 4, 4, 5, 6]), n - written)
             kind = rng.choice(TYPES)
             main = rng.choice(CAUSES)
-            others = "、".join(rng.sample(CAUSES, rng.randint(0, 2)))
+            # Valid data by the registry's rules: no secondary cause equal to the main one.
+            others = "、".join(rng.sample([c for c in CAUSES if c != main], rng.randint(0, 2)))
             income = f"{rng.randint(1500, 9000)}.{rng.randint(0, 99):02d}"
             for k in range(size):
+                work = rng.choice(WORK)
+                # Months away only for someone who works away.
+                months = str(rng.randint(0, 12)) if work != "无" else "0"
                 yield [
                     number,
                     village,
@@ -148,8 +152,8 @@ def generate(path: Path, n: int, villages: list[str], fmt: str, seed: int = 2016
                     "",
                     rng.choice(HEALTH),
                     rng.choice(LABOUR),
-                    rng.choice(WORK),
-                    str(rng.randint(0, 12)),
+                    work,
+                    months,
                     rng.choice(["是", "否"]),
                     kind,
                     main,
