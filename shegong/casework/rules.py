@@ -324,3 +324,95 @@ def closure_item_problems(
     for key in sorted(set(resolutions) - keys):
         problems[key] = _("该事项已不在未完成之列,请刷新页面。")
     return problems
+
+
+@dataclass(frozen=True)
+class ActionFacts:
+    """What decides which actions the case page offers: who the actor is to the case, and the
+    state of its plan, consent and closure."""
+
+    work: bool = False  # the actor works the case
+    approve: bool = False  # the actor supervises it
+    assign: bool = False  # the actor assigns cases in its region
+    plan_status: str = ""  # "", draft, pending, approved
+    plans_need_approval: bool = False
+    has_first_assessment: bool = False
+    consent: bool = False
+    consent_withdrawn: bool = False
+    closure_pending: bool = False
+
+
+# Every action of the case page; each has its own route (`casework:case_<action>`).
+CASE_ACTIONS = frozenset(
+    {
+        "edit",
+        "move",
+        "assess",
+        "plan_start",
+        "plan",
+        "goal",
+        "task",
+        "plan_submit",
+        "plan_review",
+        "service",
+        "referral",
+        "referral_update",
+        "follow_up",
+        "follow_up_done",
+        "evaluation",
+        "close",
+        "consent_withdraw",
+        "consent_regain",
+        "closure_review",
+        "reopen",
+        "transfer",
+        "note",
+    }
+)
+
+
+def _work_actions(stage: str, f: ActionFacts) -> set[str]:
+    """What the case's worker may do at this stage."""
+    open_case = stage != "closed"
+    out = {"follow_up_done"}
+    if open_case:
+        out |= {"move", "follow_up", "referral", "referral_update", "note"}
+    if stage == "intake":
+        out.add("edit")
+    if stage == "assessment" or (stage == "evaluation" and f.has_first_assessment):
+        out.add("assess")
+    if stage in ("planning", "intervention"):
+        if stage == "planning" and f.plan_status in ("", "approved"):
+            out.add("plan_start")
+        if f.plan_status and f.plan_status != "pending":
+            out |= {"plan", "goal", "task"}
+        if f.plan_status == "draft" and f.plans_need_approval:
+            out.add("plan_submit")
+    if stage not in ("intake", "closed"):
+        out.add("service")
+    if open_case and f.consent_withdrawn:
+        # No new services or referrals until consent is given again.
+        out -= {"service", "referral"}
+        out.add("consent_regain")
+    elif open_case and f.consent:
+        out.add("consent_withdraw")
+    if stage == "evaluation":
+        out.add("evaluation")
+        if not f.closure_pending:
+            out.add("close")
+    return out
+
+
+def case_actions(stage: str, facts: ActionFacts) -> frozenset[str]:
+    """The actions the case page offers this actor on a case at `stage` (the services check
+    each again when it is posted)."""
+    out: set[str] = _work_actions(stage, facts) if facts.work else set()
+    if facts.approve:
+        out.add("note")
+        if facts.plan_status == "pending":
+            out.add("plan_review")
+        if facts.closure_pending:
+            out.add("closure_review")
+    if facts.work or facts.assign:
+        out.add("reopen" if stage == "closed" else "transfer")
+    return frozenset(out)

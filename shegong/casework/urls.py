@@ -2,6 +2,7 @@ from shegong.core.roles import Perm
 from shegong.core.routing import route
 
 from .models import Case, CaseStudy, PlanTask
+from .rules import CASE_ACTIONS
 from .views import case_page, cases, studies, work
 
 app_name = "casework"
@@ -17,6 +18,27 @@ urlpatterns = [
         kind="object",
         model=Case,
         perm=Perm.VIEW_CASES,
+    ),
+    # One POST-only route per action of the case page: casework:case_edit, case_move, ...
+    *(
+        route(
+            f"cases/<int:pk>/{action.replace('_', '-')}/",
+            case_page.action_view(action),
+            name=f"case_{action}",
+            kind="object",
+            model=Case,
+            perm=Perm.VIEW_CASES,
+            post_only=True,
+        )
+        for action in sorted(CASE_ACTIONS)
+    ),
+    route(
+        "reminders/read/",
+        work.reminders_read_view,
+        name="reminders_read",
+        kind="list",
+        perm=Perm.VIEW_TASKS,
+        post_only=True,
     ),
     route("summary/", cases.summary_view, name="summary", kind="list", perm=Perm.VIEW_CASES),
     route("tasks/", work.task_list_view, name="task_list", kind="list", perm=Perm.VIEW_TASKS),

@@ -47,8 +47,8 @@ def test_a_supervisor_reading_the_notes_is_logged(client, case, sup):
 
 def test_the_page_shown_again_after_a_refused_form_is_logged_too(client, case, sup):
     client.force_login(sup)
-    url = reverse("casework:case_detail", args=[case.pk])
-    body = client.post(url, {"action": "note", "body": ""}).content.decode()
+    url = reverse("casework:case_note", args=[case.pk])
+    body = client.post(url, {"body": ""}).content.decode()
     assert NOTE in body
     assert reads(case) == [("gushi_sup", {"detail": "confidential_notes"})]
 

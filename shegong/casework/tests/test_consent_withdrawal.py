@@ -165,14 +165,16 @@ def test_the_case_page_shows_the_banner_and_regains_consent(client, case, gushi_
     body = client.get(url).content.decode()
     assert "服务对象撤回同意" in body and "记录一次服务" in body
     r = client.post(
-        url, {"action": "consent_withdraw", "note": "不愿继续", "version": fresh(case).version}
+        reverse("casework:case_consent_withdraw", args=[case.pk]),
+        {"note": "不愿继续", "version": fresh(case).version},
     )
     assert r.status_code == 302
     body = client.get(url).content.decode()
     assert f"服务对象于 {TODAY} 撤回同意。重新取得同意前,不能记录新的服务,也不能转介。" in body
     assert "重新取得同意" in body
     assert "记录一次服务" not in body and "转介到机构" not in body
-    r = client.post(url, {"action": "consent_regain", "version": fresh(case).version})
+    regain = reverse("casework:case_consent_regain", args=[case.pk])
+    r = client.post(regain, {"version": fresh(case).version})
     assert r.status_code == 302
     assert fresh(case).consent is True
     body = client.get(url).content.decode()

@@ -34,7 +34,7 @@ def village():
 
 
 def _post(client, case, action, **data):
-    return client.post(reverse("casework:case_detail", args=[case.pk]), {"action": action, **data})
+    return client.post(reverse(f"casework:case_{action}", args=[case.pk]), data)
 
 
 def test_an_officer_opens_a_case_for_a_worker(client, gushi_officer, gushi_worker, village):

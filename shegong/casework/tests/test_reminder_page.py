@@ -39,6 +39,6 @@ def test_my_work_shows_the_newest_reminder_per_item_and_dismisses_them(
     assert "回访甲,已逾期3天" in page
     assert "回访甲,已逾期2天" not in page
     assert "别人的提醒" not in page
-    assert client.post("/casework/", {"action": "reminders_read"}).status_code == 302
+    assert client.post("/casework/reminders/read/").status_code == 302
     assert "回访甲" not in client.get("/casework/").content.decode()
     assert Reminder.objects.filter(user=xincai_worker, read_at__isnull=True).count() == 1

@@ -32,7 +32,6 @@ from ..forms import (
     ServiceForm,
     TransferForm,
 )
-from ..models import Stage
 from ._common import version_of
 from ._page import Built, Page
 from .plan_actions import (
@@ -361,48 +360,3 @@ ANCHORS = {
     "transfer": "transfer",
     "note": "notes",
 }
-
-
-def available(page: Page) -> set[str]:
-    """The forms this actor may use on this case now (the services check again)."""
-    c, stage, plan = page.case, page.case.stage, page.plan
-    out: set[str] = set()
-    if page.work:
-        open_case = stage != Stage.CLOSED
-        if open_case:
-            out |= {"move", "follow_up", "referral", "referral_update", "note"}
-        if stage == Stage.INTAKE:
-            out.add("edit")
-        if stage == Stage.ASSESSMENT or (stage == Stage.EVALUATION and page.file.first_assessment):
-            out.add("assess")
-        if stage in (Stage.PLANNING, Stage.INTERVENTION):
-            if stage == Stage.PLANNING and (plan is None or plan.status == "approved"):
-                out.add("plan_start")
-            if plan is not None and plan.status != "pending":
-                out |= {"plan", "goal", "task"}
-            if plan is not None and plan.status == "draft" and c.organisation.plans_need_approval:
-                out.add("plan_submit")
-        if stage not in (Stage.INTAKE, Stage.CLOSED):
-            out.add("service")
-        if open_case and c.consent_withdrawn:
-            # No new services or referrals until consent is given again.
-            out -= {"service", "referral"}
-            out.add("consent_regain")
-        elif open_case and c.consent:
-            out.add("consent_withdraw")
-        if stage == Stage.EVALUATION:
-            out.add("evaluation")
-            if not c.closure_pending:
-                out.add("close")
-        out.add("follow_up_done")
-    if page.approve:
-        out.add("note")
-        if plan is not None and plan.status == "pending":
-            out.add("plan_review")
-        if c.closure_pending:
-            out.add("closure_review")
-    if stage == Stage.CLOSED and (page.work or page.assign):
-        out.add("reopen")
-    if stage != Stage.CLOSED and (page.work or page.assign):
-        out.add("transfer")
-    return out

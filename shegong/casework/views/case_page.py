@@ -1,18 +1,19 @@
 """One case on one page: its stage, household, and the records of every stage.
 
-GET shows the case; POST runs one action (`action` field) through its service, then returns
-to the page, or shows the page again with that form's problems and what the user typed.
+`case_detail_view` shows the case. Each action has its own POST-only route
+(`casework:case_<action>`, see `action_view`): it runs that action's service, then returns to
+the page, or shows the page again with that form's problems and what the user typed.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
 
 from shegong.core.idnumbers import mask_citizen_id
 
@@ -21,7 +22,7 @@ from ..forms import FollowUpDoneForm, ReferralUpdateForm
 from ..models import Stage
 from ._common import run
 from ._page import Page
-from .case_actions import ACTIONS, ANCHORS, available
+from .case_actions import ACTIONS, ANCHORS
 from .plan_actions import need_choices
 
 
@@ -114,7 +115,7 @@ def _placed(bound, file) -> bool:
 
 def _context(page: Page, action: str = "", bound=None) -> dict:
     case, file = page.case, page.file
-    allowed = available(page)
+    allowed = page.actions()
     forms = {}
     for name in sorted(allowed - {"referral_update", "follow_up_done"}):
         keep = name == action and bound is not None
@@ -178,20 +179,30 @@ def _score_rows(page: Page) -> list[dict]:
 
 
 @login_required
+@require_safe
 def case_detail_view(request, pk):
     page = _page(request, pk)
-    if request.method != "POST":
-        services.record_read(actor=request.user, case=page.case)
-        return render(request, "casework/case_detail.html", _context(page))
-    action = request.POST.get("action", "")
-    if action not in ACTIONS:
-        raise Http404
-    form, call = ACTIONS[action](page, request.POST)
-    if run(form, call):
-        messages.success(request, _("已保存。"))
-        url = reverse("casework:case_detail", kwargs={"pk": page.case.pk})
-        anchor = ANCHORS.get(action)
-        return redirect(f"{url}#{anchor}" if anchor else url)
-    # The page shown again with the form's errors is a read like any other.
     services.record_read(actor=request.user, case=page.case)
-    return render(request, "casework/case_detail.html", _context(page, action, form))
+    return render(request, "casework/case_detail.html", _context(page))
+
+
+def action_view(action: str):
+    """The view of one action of the case page, for its own route."""
+    build = ACTIONS[action]
+
+    @login_required
+    @require_POST
+    def view(request, pk):
+        page = _page(request, pk)
+        form, call = build(page, request.POST)
+        if run(form, call):
+            messages.success(request, _("已保存。"))
+            url = reverse("casework:case_detail", kwargs={"pk": page.case.pk})
+            anchor = ANCHORS.get(action)
+            return redirect(f"{url}#{anchor}" if anchor else url)
+        # The page shown again with the form's errors is a read like any other.
+        services.record_read(actor=request.user, case=page.case)
+        return render(request, "casework/case_detail.html", _context(page, action, form))
+
+    view.__name__ = view.__qualname__ = f"case_{action}_view"
+    return view

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from shegong.core.roles import Perm, Role
 from shegong.core.scoping import can, memberships_of
@@ -29,9 +30,6 @@ def my_work_view(request):
     if not can(actor, Perm.VIEW_CASES):
         # Volunteers see no cases: only the tasks given to them.
         return task_list_view(request)
-    if request.method == "POST" and request.POST.get("action") == "reminders_read":
-        reminders.reminders_read_all(actor=actor)
-        return redirect("casework:my_work")
     mine = selectors.my_work(actor=actor)
     supervises = any(m.role == Role.SUPERVISOR for m in memberships_of(actor))
     team = selectors.my_work(actor=actor, team=True) if supervises else None
@@ -45,6 +43,14 @@ def my_work_view(request):
             "reminders": reminders.latest_reminders(actor=actor),
         },
     )
+
+
+@login_required
+@require_POST
+def reminders_read_view(request):
+    _require_tasks(request)
+    reminders.reminders_read_all(actor=request.user)
+    return redirect("casework:my_work")
 
 
 @login_required
