@@ -6,3 +6,8 @@ class CaseworkConfig(AppConfig):
     name = "shegong.casework"
     label = "casework"
     verbose_name = _("个案工作")
+
+    def ready(self) -> None:
+        from . import panels
+
+        panels.register()

@@ -8,9 +8,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from shegong.casework.selectors import cases_of_household
 from shegong.core.forms import apply_validation_error
 from shegong.core.pagination import keyset_page
+from shegong.core.panels import panels
 from shegong.core.roles import Perm
 from shegong.core.scoping import can
 from shegong.core.services import StaleEdit
@@ -221,14 +221,8 @@ def household_detail_view(request, pk):
         "changes": CHANGE_TITLES,
         "may_edit": may_edit,
         "may_reveal": may_reveal and not revealed,
-        # The household's cases (casework decides which the actor may see).
-        "cases": (
-            cases_of_household(actor=actor, household=household)
-            if can(actor, Perm.VIEW_CASES, household.region_id)
-            else None
-        ),
-        "may_open_case": can(actor, Perm.WORK_CASES, household.region_id)
-        or can(actor, Perm.ASSIGN_CASES, household.region_id),
+        # Other modules' records (each module decides what the actor may see).
+        "panels": panels("registry.household", actor=actor, target=household),
     }
     return render(request, "registry/household_detail.html", context)
 
