@@ -13,8 +13,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shegong.workforce.selectors import organisation_choices
-
 from ..forms import (
     ApiTokenForm,
     MembershipForm,
@@ -23,6 +21,7 @@ from ..forms import (
     UserEditForm,
     apply_validation_error,
 )
+from ..organisations import organisation_choices
 from ..roles import Perm
 from ..scoping import can
 from ..selectors import (
