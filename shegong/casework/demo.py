@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from shegong.core.demo import register_demo
 from shegong.core.models import User
 from shegong.registry.models import Household
 
@@ -131,3 +132,6 @@ def load() -> int:
             _advance(case, worker, target, low)
         made += 1
     return made
+
+
+register_demo("casework", order=40, load=lambda: {"cases": load()})

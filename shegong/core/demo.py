@@ -1,4 +1,5 @@
-"""Demo data: real regions, made-up villages, agencies and one account per role.
+"""Demo data: real regions, made-up villages and one account per role; then each app's
+`demo.py` adds its own records (agencies, households, institutions, cases) in order.
 
 Everything generated here says so: villages carry `is_synthetic`, organisations are named
 (演示), and the accounts exist only when `shegong demo` runs. Idempotent: running it twice
@@ -7,7 +8,11 @@ changes nothing the second time.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.db import transaction
+from django.utils.module_loading import autodiscover_modules
 
 from . import audit
 from .models import Membership, Region, RegionLevel, User
@@ -17,7 +22,7 @@ DEMO_PASSWORD = "Shegong2026demo"
 GUSHI, XINCAI, PROVINCE = "411525000000", "411729000000", "410000000000"
 VILLAGE_NAMES = ["李庄村", "王湾村", "张楼村", "刘岗村", "陈集村"]
 
-# (username, full name, role, region, organisation key)
+# (username, full name, role, region, organisation key: see workforce.demo.ORGANISATIONS)
 ACCOUNTS = [
     ("province", "省厅管理员", Role.PROVINCE_ADMIN, PROVINCE, None),
     ("gushi_officer", "固始县民政局干部", Role.CIVIL_AFFAIRS_OFFICER, GUSHI, None),
@@ -29,12 +34,6 @@ ACCOUNTS = [
     ("volunteer", "志愿者", Role.VOLUNTEER, GUSHI, None),
     ("gushi_township", "固始乡镇经办人", Role.TOWNSHIP_OFFICER, "411525001000", None),
 ]
-
-ORGANISATIONS = {
-    # Valid unified social credit codes built for the demo (civil affairs, private non-enterprise).
-    "gushi": ("固始县阳光社会工作服务中心(演示)", GUSHI),
-    "xincai": ("新蔡县同心社会工作服务中心(演示)", XINCAI),
-}
 
 
 def make_villages(county_code: str, per_township: int = 3) -> int:
@@ -64,30 +63,36 @@ def make_villages(county_code: str, per_township: int = 3) -> int:
     return len(new)
 
 
-def _uscc_for(seed: int, division: str) -> str:
-    from stdnum.cn import uscc
+@dataclass(frozen=True)
+class DemoStep:
+    name: str
+    order: int
+    load: Callable[[], dict[str, int]]
 
-    body = f"52{division[:6]}MJ{seed:07d}"[:17]
-    return body + uscc.calc_check_digit(body)
+
+_STEPS: dict[str, DemoStep] = {}
+
+
+def register_demo(name: str, *, order: int, load: Callable[[], dict[str, int]]) -> None:
+    """Called at the end of an app's `demo.py`: `load()` makes that app's demo records (after
+    every step of a lower `order`) and returns the counts it reports."""
+    _STEPS[name] = DemoStep(name, order, load)
 
 
 @transaction.atomic
 def load_demo() -> dict[str, int]:
-    from shegong.workforce.models import Organisation, OrganisationKind
-
+    """Regions and accounts here, then every app's `demo.py` step in order (found by name)."""
+    autodiscover_modules("demo")
     villages = make_villages(GUSHI) + make_villages(XINCAI)
     Region.objects.filter(code__in=[GUSHI, XINCAI]).update(is_poverty_county=True, is_sanqu=True)
-    orgs = {}
-    for n, (key, (name, region)) in enumerate(ORGANISATIONS.items(), start=1):
-        orgs[key], _ = Organisation.objects.get_or_create(
-            name=name,
-            defaults={
-                "kind": OrganisationKind.SOCIAL_WORK_AGENCY,
-                "region_id": region,
-                "uscc": _uscc_for(n, region),
-                "contact_person": "演示联系人",
-            },
-        )
+    counts = {"villages": villages, "users": _load_accounts()}
+    for step in sorted(_STEPS.values(), key=lambda step: (step.order, step.name)):
+        counts.update(step.load())
+    return counts
+
+
+def _load_accounts() -> int:
+    """One user per row of ACCOUNTS; memberships in an agency are the workforce step's."""
     users = 0
     for username, full_name, role, region, org in ACCOUNTS:
         user = User.objects.filter(username=username).first()
@@ -97,43 +102,11 @@ def load_demo() -> dict[str, int]:
             user.save()
             users += 1
             audit.record(actor=None, action="demo.user_create", target=user, region_id=region)
-        Membership.objects.get_or_create(
-            user=user,
-            role=role,
-            region_id=region,
-            defaults={"organisation": orgs.get(org) if org else None},
-        )
-    from shegong.workforce.models import Supervision
-    from shegong.workforce.services import supervision_assign
-
-    supervisor = User.objects.get(username="gushi_supervisor")
-    supervisee = User.objects.get(username="gushi_worker")
-    if (
-        not Supervision.objects.current()
-        .filter(supervisor=supervisor, supervisee=supervisee)
-        .exists()
-    ):
-        # Assigned by the agency's administrator, as on the supervision page.
-        supervision_assign(
-            actor=User.objects.get(username="gushi_orgadmin"),
-            organisation=orgs["gushi"],
-            supervisor=supervisor,
-            supervisee=supervisee,
-        )
-    from shegong.registry.demo import load as load_registry
-
-    households = load_registry()
-    from shegong.resources.demo import load as load_resources
-
-    load_resources()
-    from shegong.casework.demo import load as load_casework
-
-    return {
-        "villages": villages,
-        "users": users,
-        "households": households,
-        "cases": load_casework(),
-    }
+        if org is None:
+            Membership.objects.get_or_create(
+                user=user, role=role, region_id=region, defaults={"organisation": None}
+            )
+    return users
 
 
 def demo_logins() -> list[tuple[str, str]]:

@@ -12,6 +12,7 @@ import random
 
 from django.db import transaction
 
+from shegong.core.demo import register_demo
 from shegong.core.idnumbers import citizen_id_check_char
 from shegong.core.models import Region
 
@@ -146,3 +147,6 @@ def _plant_duplicate(rng: random.Random, used: set[str]) -> None:
     second.member_count += 1
     second.save(update_fields=["member_count"])
     find_duplicates(region_prefix="411525")
+
+
+register_demo("registry", order=20, load=lambda: {"households": load()})
