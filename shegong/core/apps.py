@@ -9,5 +9,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("基础平台")
 
     def ready(self) -> None:
-        # Each app declares its rule-set kinds in its own rulesets.py (see core.rulesets).
+        # Each app declares its rule-set kinds in its own rulesets.py (see core.rulesets) and
+        # its home-page charts in its own charts.py (see core.charts).
         autodiscover_modules("rulesets")
+        autodiscover_modules("charts")

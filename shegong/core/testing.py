@@ -46,3 +46,35 @@ def make_village(township_code: str, name: str = "") -> Any:
                 is_synthetic=True,
             )
     raise RuntimeError("no free village code")
+
+
+def chart_figures(html: str, key: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The figures of chart `key` on a page, read twice: from its table and from its data
+    island, each as {"categories": [...], "series": {name: [values]}}."""
+    import json
+    import re
+    from html import unescape
+
+    figure = re.search(
+        rf'<figure class="chart" aria-labelledby="chart-{key}-title">(.*?)</figure>', html, re.S
+    )
+    if figure is None:
+        raise AssertionError(f"no chart {key} on the page")
+    body = figure.group(1)
+    names = [unescape(n) for n in re.findall(r'<th scope="col" class="num">(.*?)</th>', body)]
+    rows = re.findall(r'<tr><th scope="row">(.*?)</th>(.*?)</tr>', body, re.S)
+    values = [[int(v) for v in re.findall(r'<td class="num">(\d+)</td>', c)] for _, c in rows]
+    table = {
+        "categories": [unescape(c) for c, _ in rows],
+        "series": {n: [row[i] for row in values] for i, n in enumerate(names)},
+    }
+    island = re.search(
+        rf'<script id="chart-{key}-data" type="application/json">(.*?)</script>', body, re.S
+    )
+    if island is None:
+        raise AssertionError(f"no data island for chart {key}")
+    data = json.loads(island.group(1))
+    return table, {
+        "categories": data["categories"],
+        "series": {s["name"]: s["values"] for s in data["series"]},
+    }

@@ -14,6 +14,7 @@ from shegong.core.scoping import can
 from shegong.registry.selectors import household_get, household_members
 
 from .. import selectors, services
+from ..charts import caseload_summary_chart
 from ..forms import CaseFilterForm, CaseOpenForm, SummaryForm
 from ._common import run
 
@@ -102,5 +103,11 @@ def summary_view(request):
     return render(
         request,
         "casework/summary.html",
-        {"form": form, "rows": rows, "by": by, "totals": totals},
+        {
+            "form": form,
+            "rows": rows,
+            "by": by,
+            "totals": totals,
+            "chart": caseload_summary_chart(rows, by),
+        },
     )

@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import render
 
+from ..charts import home_charts
 from ..navigation import home_sections
 from ..scoping import memberships_of
 from ..selectors import my_recent_actions, task_list
@@ -13,6 +14,7 @@ def home(request):
     context = {
         "memberships": memberships_of(actor),
         "sections": home_sections(request),
+        "charts": home_charts(actor),
         "tasks": task_list(actor=actor)[:5],
         # The user's own recent actions: their own trail, not anyone else's.
         "recent": my_recent_actions(actor=actor),
