@@ -9,7 +9,7 @@ ASSETS := shegong/static/vendor/.built
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard shegong/locale/*/LC_MESSAGES/django.po))
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test check lint typecheck install assets messages clean e2e
+.PHONY: run test check lint typecheck install assets messages clean e2e system-packages
 
 run: install
 	$(BIN)/shegong run
@@ -24,7 +24,17 @@ check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-install: $(STAMP) $(ASSETS) $(CATALOGS)
+install: system-packages $(STAMP) $(ASSETS) $(CATALOGS)
+
+# Debian packages needed at run time: Pango for WeasyPrint (printed documents as PDF) and a CJK
+# font so Chinese prints. Only what is missing is installed (needs root or sudo then).
+DEBIAN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk
+system-packages:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -q && $$SUDO apt-get install -y --no-install-recommends $$missing; \
+	fi
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
