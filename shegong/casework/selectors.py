@@ -116,13 +116,16 @@ class CaseFile:
         return again[-1] if again else None
 
 
-def case_file(*, actor: Any, case: Case) -> CaseFile:
+def case_file(*, actor: Any, case: Case, with_notes: bool = True) -> CaseFile:
+    """`with_notes=False` leaves the confidential notes unread (a printout never shows them)."""
     assessments = list(case.assessments.select_related("instrument", "assessor"))
     plan = case.plans.select_related("approved_by").order_by("-created_at", "-id").first()
     goals = list(plan.goals.all()) if plan else []
     tasks = list(plan.tasks.select_related("assignee", "partner", "goal")) if plan else []
     notes = (
-        list(case.notes.select_related("author")) if may_read_confidential(actor, case) else None
+        list(case.notes.select_related("author"))
+        if with_notes and may_read_confidential(actor, case)
+        else None
     )
     result = CaseFile(
         case=case,

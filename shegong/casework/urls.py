@@ -1,9 +1,9 @@
 from shegong.core.roles import Perm
 from shegong.core.routing import route
 
-from .models import Case, CaseStudy, PlanTask
+from .models import Case, CaseStudy, PlanTask, Referral
 from .rules import CASE_ACTIONS
-from .views import case_page, cases, studies, work
+from .views import case_page, cases, printouts, studies, work
 
 app_name = "casework"
 
@@ -39,6 +39,22 @@ urlpatterns = [
         kind="list",
         perm=Perm.VIEW_TASKS,
         post_only=True,
+    ),
+    route(
+        "cases/<int:pk>/print/",
+        printouts.case_print_view,
+        name="case_print",
+        kind="object",
+        model=Case,
+        perm=Perm.VIEW_CASES,
+    ),
+    route(
+        "referrals/<int:pk>/print/",
+        printouts.referral_print_view,
+        name="referral_print",
+        kind="object",
+        model=Referral,
+        perm=Perm.VIEW_CASES,
     ),
     route("summary/", cases.summary_view, name="summary", kind="list", perm=Perm.VIEW_CASES),
     route("tasks/", work.task_list_view, name="task_list", kind="list", perm=Perm.VIEW_TASKS),
