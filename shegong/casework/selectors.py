@@ -399,9 +399,13 @@ def county_volunteers(*, region_code: str) -> QuerySet[Any]:
 
 
 def task_get(*, actor: Any, pk: Any) -> PlanTask:
-    """One plan task the actor may see (a volunteer: only their own)."""
+    """One plan task the actor may see (a volunteer: only their own), with the household's
+    phone and the case worker who gave it, for the one doing it to get in touch."""
     return access(
-        PlanTask.objects.select_related("case__region", "goal"), actor, Perm.VIEW_TASKS, pk=pk
+        PlanTask.objects.select_related("case__region", "case__household", "case__worker", "goal"),
+        actor,
+        Perm.VIEW_TASKS,
+        pk=pk,
     )
 
 

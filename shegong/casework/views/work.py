@@ -63,7 +63,8 @@ def task_list_view(request):
 @login_required
 def task_detail_view(request, pk):
     """A task as the person doing it sees it: what to do, where (the village), by when.
-    No names of household members, no ID numbers."""
+    How to reach the household (its phone) and the worker who gave the task; no names of
+    household members, no ID numbers."""
     actor = request.user
     task = selectors.task_get(actor=actor, pk=pk)
     may_complete = task.status == TaskStatus.OPEN and (
