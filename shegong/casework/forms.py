@@ -34,7 +34,7 @@ def _text(rows: int = 3) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows})
 
 
-class _Versioned(forms.Form):
+class VersionedForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
@@ -80,13 +80,13 @@ class CaseOpenForm(forms.Form):
             worker.required = True
 
 
-class CaseEditForm(_Versioned):
+class CaseEditForm(VersionedForm):
     presenting_problem = forms.CharField(label=_("求助问题"), widget=_text(4), max_length=2000)
     priority = forms.ChoiceField(label=_("紧急程度"), choices=Priority.choices)
     consent = forms.BooleanField(label=_("服务对象已知情同意"), required=False)
 
 
-class MoveForm(_Versioned):
+class MoveForm(VersionedForm):
     to = forms.ChoiceField(choices=Stage.choices, widget=forms.HiddenInput)
     note = forms.CharField(label=_("说明(可不填)"), required=False, max_length=500)
 
@@ -133,11 +133,11 @@ class AssessmentForm(forms.Form):
         return f"score_{code}" if f"score_{code}" in self.fields else code
 
 
-class PlanForm(_Versioned):
+class PlanForm(VersionedForm):
     summary = forms.CharField(label=_("计划概要"), widget=_text(3), required=False)
 
 
-class GoalForm(_Versioned):
+class GoalForm(VersionedForm):
     need = forms.ChoiceField(label=_("对应需求"))
     description = forms.CharField(label=_("目标"), max_length=300)
     measures = forms.CharField(label=_("服务措施"), widget=_text(2))
@@ -149,7 +149,7 @@ class GoalForm(_Versioned):
         need.choices = _blank(needs)
 
 
-class TaskForm(_Versioned):
+class TaskForm(VersionedForm):
     title = forms.CharField(label=_("任务"), max_length=200)
     assignee_kind = forms.ChoiceField(label=_("执行人类型"), choices=AssigneeKind.choices)
     assignee = _Users(
@@ -174,7 +174,7 @@ class TaskForm(_Versioned):
         goal.queryset = goals
 
 
-class DecisionForm(_Versioned):
+class DecisionForm(VersionedForm):
     """Approve or return (plans and closures); the button pressed carries the decision."""
 
     decision = forms.ChoiceField(choices=[("approve", "approve"), ("return", "return")])
@@ -209,7 +209,7 @@ class ReferralForm(forms.Form):
         institution.label_from_instance = lambda i: f"{i.name}({i.get_kind_display()})"
 
 
-class ReferralUpdateForm(_Versioned):
+class ReferralUpdateForm(VersionedForm):
     referral = BoundedIdField(widget=forms.HiddenInput)
     status = forms.ChoiceField(
         label=_("新状态"),
@@ -232,7 +232,7 @@ class FollowUpForm(forms.Form):
     purpose = forms.CharField(label=_("回访目的"), max_length=200)
 
 
-class FollowUpDoneForm(_Versioned):
+class FollowUpDoneForm(VersionedForm):
     follow_up = BoundedIdField(widget=forms.HiddenInput)
     done_on = BoundedDateField(
         label=_("实际回访日期"), widget=DATE, initial=timezone.localdate, required=False
@@ -282,7 +282,7 @@ CLOSURE_CHOICE_LABELS = {
 }
 
 
-class CloseForm(_Versioned):
+class CloseForm(VersionedForm):
     """The closure: a reason, and one choice and note per task or referral still open."""
 
     reason = forms.ChoiceField(label=_("结案原因"), choices=_blank(ClosureReason.choices))
@@ -312,7 +312,7 @@ class CloseForm(_Versioned):
         }
 
 
-class ConsentWithdrawForm(_Versioned):
+class ConsentWithdrawForm(VersionedForm):
     on = BoundedDateField(
         label=_("撤回日期"), widget=DATE, initial=timezone.localdate, required=False
     )
@@ -321,7 +321,7 @@ class ConsentWithdrawForm(_Versioned):
     )
 
 
-class ConsentRegainForm(_Versioned):
+class ConsentRegainForm(VersionedForm):
     on = BoundedDateField(
         label=_("再次同意日期"), widget=DATE, initial=timezone.localdate, required=False
     )
@@ -330,11 +330,11 @@ class ConsentRegainForm(_Versioned):
     )
 
 
-class ReopenForm(_Versioned):
+class ReopenForm(VersionedForm):
     reason = forms.CharField(label=_("重新开案原因"), widget=_text(2), required=False)
 
 
-class TransferForm(_Versioned):
+class TransferForm(VersionedForm):
     to_worker = _Users(label=_("接收社工"), queryset=None, empty_label="—")
     reason = forms.CharField(label=_("转案原因"), widget=_text(2), required=False)
 
@@ -348,7 +348,7 @@ class NoteForm(forms.Form):
     body = forms.CharField(label=_("保密记录"), widget=_text(3), required=False)
 
 
-class TaskDoneForm(_Versioned):
+class TaskDoneForm(VersionedForm):
     done_on = BoundedDateField(
         label=_("完成日期"), widget=DATE, initial=timezone.localdate, required=False
     )
@@ -368,7 +368,7 @@ class StudyFilterForm(forms.Form):
         need.choices = _blank(needs)
 
 
-class StudyForm(_Versioned):
+class StudyForm(VersionedForm):
     title = forms.CharField(label=_("标题"), max_length=200)
     background = forms.CharField(label=_("案例背景"), widget=_text(4))
     needs = forms.MultipleChoiceField(

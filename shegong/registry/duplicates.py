@@ -47,7 +47,7 @@ from .codes import Relation
 from .models import DuplicateCandidate, DuplicateStatus, Household, MergeRecord, Person
 from .names import name_key
 from .rulesets import DUPLICATES
-from .services import _recount  # the household changes' own member count and version
+from .services import recount_members  # the household changes' own member count and version
 
 
 def _load_rapidfuzz() -> Callable[..., float] | None:
@@ -459,7 +459,7 @@ def duplicate_merge(*, actor: Any, candidate: DuplicateCandidate, keep_id: int |
             % {"name": removed.name},
             code="protected",
         ) from exc
-    _recount(household)
+    recount_members(household)
     defaults = {
         "kept": kept,
         "removed_snapshot": snapshot,
@@ -557,7 +557,7 @@ def merge_undo(*, actor: Any, record: MergeRecord) -> Person:
     )
     record.undone_at = timezone.now()
     record.save(update_fields=["undone_at"])
-    _recount(household)
+    recount_members(household)
     audit.record(
         actor=actor,
         action="registry.duplicate_unmerge",

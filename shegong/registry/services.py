@@ -87,7 +87,8 @@ def _lock(household: Household) -> Household:
     return Household.objects.select_for_update().get(pk=household.pk)
 
 
-def _recount(household: Household) -> None:
+def recount_members(household: Household) -> None:
+    """Store the household's member count and bump its version (a step of each member change)."""
     Household.objects.filter(pk=household.pk).update(
         member_count=Person.objects.filter(household_id=household.pk).count(),
         version=F("version") + 1,
@@ -149,7 +150,7 @@ def person_add(
     )
     person.full_clean()
     person.save()
-    _recount(household)
+    recount_members(household)
     flags = household_flags_refresh(household=household, today=today())
     audit.record(
         actor=actor,
@@ -174,7 +175,7 @@ def person_remove(*, actor: Any, person: Person, reason: str) -> None:
         raise ValidationError(_("不能直接减少户主,请先变更户主。"))
     snapshot = audit.snapshot(person, PERSON_FIELDS)
     person.delete()
-    _recount(household)
+    recount_members(household)
     flags = household_flags_refresh(household=household, today=today())
     audit.record(
         actor=actor,
@@ -206,8 +207,8 @@ def person_move(
     person.relation = relation
     person.version = F("version") + 1
     person.save(update_fields=["household", "region", "relation", "version"])
-    _recount(source)
-    _recount(target)
+    recount_members(source)
+    recount_members(target)
     day = today()
     flags = household_flags_refresh(household=source, today=day)
     flags += household_flags_refresh(household=target, today=day)
@@ -260,7 +261,7 @@ def head_change(
         Person.objects.filter(pk=old.pk).update(relation=old_head_relation)
     Person.objects.filter(pk=new_head.pk).update(relation=Relation.HEAD)
     _check_one_head(household)
-    _recount(household)
+    recount_members(household)
     flags = household_flags_refresh(household=household, today=today())
     audit.record(
         actor=actor,
@@ -316,8 +317,8 @@ def household_split(
         household=new, relation=Relation.OTHER
     )
     Person.objects.filter(pk=new_head.pk).update(household=new, relation=Relation.HEAD)
-    _recount(household)
-    _recount(new)
+    recount_members(household)
+    recount_members(new)
     _check_one_head(household)
     _check_one_head(new)
     day = today()
@@ -361,7 +362,7 @@ def households_merge(*, actor: Any, keep: Household, absorb: Household, reason: 
     )
     PovertyExit.objects.filter(household=absorb).update(household=keep)
     absorb.delete()
-    _recount(keep)
+    recount_members(keep)
     _check_one_head(keep)
     keep.refresh_from_db()
     return keep

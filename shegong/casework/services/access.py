@@ -101,12 +101,14 @@ def region_startswith(region_code: str, membership: Any) -> bool:
     return region_code.startswith(_prefix(membership))
 
 
-def _require_worker(actor: Any, case: Case) -> None:
+def require_worker(actor: Any, case: Case) -> None:
+    """Refuse anyone but the case's worker (a step of the services that do the work)."""
     if not may_work(actor, case):
         raise PermissionDenied(_("只有负责该个案的社工可以进行此操作。"))
 
 
-def _lock(case: Case, version: int | None = None) -> Case:
+def lock_case(case: Case, version: int | None = None) -> Case:
+    """The case row locked for this transaction; refused if `version` is not the stored one."""
     locked = Case.objects.select_for_update().get(pk=case.pk)
     check_version(
         locked, version, _("该个案已被他人修改,请刷新页面后重新操作。您填写的内容尚未保存。")
@@ -114,12 +116,16 @@ def _lock(case: Case, version: int | None = None) -> Case:
     return locked
 
 
-def _touch(case: Case) -> None:
+def touch_case(case: Case) -> None:
+    """Bump the case's version after a change to it or its parts."""
     Case.objects.filter(pk=case.pk).update(version=F("version") + 1, updated_at=timezone.now())
     case.version += 1
 
 
-def _log(case: Case, actor: Any, kind: str, *, before: str = "", after: str = "", note: str = ""):
+def log_case_change(
+    case: Case, actor: Any, kind: str, *, before: str = "", after: str = "", note: str = ""
+) -> None:
+    """One line of the case's own history (the audit event is the calling service's)."""
     CaseLog.objects.create(
         case=case,
         region_id=case.region_id,
@@ -131,14 +137,16 @@ def _log(case: Case, actor: Any, kind: str, *, before: str = "", after: str = ""
     )
 
 
-def _required(value: str, field: str, message: str) -> str:
+def required_text(value: str, field: str, message: str) -> str:
+    """`value` stripped, or a ValidationError keyed by `field`."""
     value = (value or "").strip()
     if not value:
         raise ValidationError({field: message})
     return value
 
 
-def _not_future(day: datetime.date, field: str) -> None:
+def not_future(day: datetime.date, field: str) -> None:
+    """Refuse a date after today, keyed by `field`."""
     if day > timezone.localdate():
         raise ValidationError({field: _("日期不能晚于今天。")})
 

@@ -38,17 +38,17 @@ from ..models import (
 from ..rulesets import assessment_rules
 from ..selectors import open_items
 from .access import (
-    _lock,
-    _log,
-    _not_future,
-    _require_worker,
-    _required,
-    _touch,
     current_plan,
+    lock_case,
+    log_case_change,
     may_approve,
     may_assign,
     may_work,
+    not_future,
     region_startswith,
+    require_worker,
+    required_text,
+    touch_case,
     worker_membership,
 )
 
@@ -85,9 +85,9 @@ def case_open(
         raise PermissionDenied(_("您无权为该社工分派个案。"))
     if person is not None and person.household_id != household.pk:
         raise ValidationError({"person": _("服务对象须是该户的成员。")})
-    problem = _required(presenting_problem, "presenting_problem", _("请填写求助问题。"))
+    problem = required_text(presenting_problem, "presenting_problem", _("请填写求助问题。"))
     opened_on = opened_on or timezone.localdate()
-    _not_future(opened_on, "opened_on")
+    not_future(opened_on, "opened_on")
     if Case.objects.filter(household=household, person=person).exclude(stage=Stage.CLOSED).exists():
         raise ValidationError(_("该户(服务对象)已有未结案的个案,请在原个案中继续服务。"))
     case = Case.objects.create(
@@ -102,7 +102,7 @@ def case_open(
         consent=consent,
         opened_on=opened_on,
     )
-    _log(case, actor, CaseLogKind.OPENED, after=worker.display_name)
+    log_case_change(case, actor, CaseLogKind.OPENED, after=worker.display_name)
     audit.record(
         actor=actor,
         action="casework.case_open",
@@ -117,8 +117,8 @@ CASE_EDITABLE = ["presenting_problem", "priority", "consent"]
 
 @transaction.atomic
 def case_update(*, actor: Any, case: Case, version: int | None, **fields: Any) -> Case:
-    case = _lock(case, version)
-    _require_worker(actor, case)
+    case = lock_case(case, version)
+    require_worker(actor, case)
     if case.stage == Stage.CLOSED:
         raise ValidationError(_("个案已结案,不能修改。"))
     unknown = set(fields) - set(CASE_EDITABLE)
@@ -134,7 +134,7 @@ def case_update(*, actor: Any, case: Case, version: int | None, **fields: Any) -
     before = audit.snapshot(case, fields)
     for name, value in fields.items():
         setattr(case, name, value)
-    case.presenting_problem = _required(
+    case.presenting_problem = required_text(
         case.presenting_problem, "presenting_problem", _("请填写求助问题。")
     )
     case.full_clean(exclude=["household", "person", "organisation", "worker", "region"])
@@ -157,8 +157,8 @@ def consent_withdraw(
 ) -> Case:
     """The client withdraws consent (self-determination): the case records it, and no new
     service or referral may be recorded until consent is given again."""
-    case = _lock(case, version)
-    _require_worker(actor, case)
+    case = lock_case(case, version)
+    require_worker(actor, case)
     if case.stage == Stage.CLOSED:
         raise ValidationError(_("个案已结案。"))
     if case.consent_withdrawn_on is not None:
@@ -166,16 +166,16 @@ def consent_withdraw(
     if not case.consent:
         raise ValidationError(_("尚未记录服务对象的知情同意,无需撤回。"))
     on = on or timezone.localdate()
-    _not_future(on, "on")
+    not_future(on, "on")
     if on < case.opened_on:
         raise ValidationError({"on": _("日期不能早于接案日期({d})。").format(d=case.opened_on)})
-    note = _required(note, "note", _("请记录服务对象撤回同意的情况。"))
+    note = required_text(note, "note", _("请记录服务对象撤回同意的情况。"))
     case.consent = False
     case.consent_withdrawn_on = on
     case.version += 1
     case.updated_at = timezone.now()
     case.save(update_fields=["consent", "consent_withdrawn_on", "version", "updated_at"])
-    _log(case, actor, CaseLogKind.CONSENT_WITHDRAWN, after=str(on), note=note)
+    log_case_change(case, actor, CaseLogKind.CONSENT_WITHDRAWN, after=str(on), note=note)
     audit.record(
         actor=actor,
         action="casework.consent_withdraw",
@@ -195,15 +195,15 @@ def consent_regain(
     on: datetime.date | None = None,
 ) -> Case:
     """Consent is given again after a withdrawal: services and referrals may go on."""
-    case = _lock(case, version)
-    _require_worker(actor, case)
+    case = lock_case(case, version)
+    require_worker(actor, case)
     if case.stage == Stage.CLOSED:
         raise ValidationError(_("个案已结案。"))
     withdrawn_on = case.consent_withdrawn_on
     if withdrawn_on is None:
         raise ValidationError(_("服务对象没有撤回同意。"))
     on = on or timezone.localdate()
-    _not_future(on, "on")
+    not_future(on, "on")
     if on < withdrawn_on:
         raise ValidationError({"on": _("日期不能早于撤回同意的日期({d})。").format(d=withdrawn_on)})
     note = (note or "").strip()
@@ -212,7 +212,7 @@ def consent_regain(
     case.version += 1
     case.updated_at = timezone.now()
     case.save(update_fields=["consent", "consent_withdrawn_on", "version", "updated_at"])
-    _log(
+    log_case_change(
         case,
         actor,
         CaseLogKind.CONSENT_REGAINED,
@@ -248,8 +248,8 @@ def case_facts(case: Case) -> rules.CaseFacts:
 @transaction.atomic
 def case_move(*, actor: Any, case: Case, to: str, version: int | None, note: str = "") -> Case:
     """Move a case to another stage (not to closed: see case_close)."""
-    case = _lock(case, version)
-    _require_worker(actor, case)
+    case = lock_case(case, version)
+    require_worker(actor, case)
     if to == Stage.CLOSED:
         raise ValidationError(_("结案请使用“结案”操作,并填写结案原因。"))
     problems = rules.stage_problems(case_facts(case), to)
@@ -267,7 +267,7 @@ def case_move(*, actor: Any, case: Case, to: str, version: int | None, note: str
     case.version += 1
     case.updated_at = timezone.now()
     case.save(update_fields=["stage", "closure_pending", "version", "updated_at"])
-    _log(case, actor, CaseLogKind.STAGE, before=before, after=to, note=note)
+    log_case_change(case, actor, CaseLogKind.STAGE, before=before, after=to, note=note)
     audit.record(
         actor=actor,
         action="casework.case_stage",
@@ -331,8 +331,8 @@ def case_close(
     handed over, each with a note (`resolutions[item.key] = (choice, note)`), so that nobody
     is left with work on a closed case on their list.
     """
-    case = _lock(case, version)
-    _require_worker(actor, case)
+    case = lock_case(case, version)
+    require_worker(actor, case)
     if case.stage != Stage.EVALUATION:
         raise ValidationError(_("个案须在评估阶段完成结案评估后才能结案。"))
     if reason not in ClosureReason.values:
@@ -359,7 +359,9 @@ def case_close(
     case.version += 1
     case.updated_at = timezone.now()
     case.save()
-    _log(case, actor, kind, before=Stage.EVALUATION, after=case.stage, note=case.closure_note)
+    log_case_change(
+        case, actor, kind, before=Stage.EVALUATION, after=case.stage, note=case.closure_note
+    )
     audit.record(
         actor=actor,
         action="casework.case_close",
@@ -383,7 +385,7 @@ def _close(case: Case) -> None:
 def closure_review(
     *, actor: Any, case: Case, approve: bool, note: str = "", version: int | None
 ) -> Case:
-    case = _lock(case, version)
+    case = lock_case(case, version)
     if not may_approve(actor, case):
         raise PermissionDenied(_("只有该社工的督导可以审批结案。"))
     if not case.closure_pending:
@@ -396,13 +398,13 @@ def closure_review(
         _close(case)
         kind = CaseLogKind.CLOSURE_APPROVED
     else:
-        _required(note, "note", _("退回时请填写意见。"))
+        required_text(note, "note", _("退回时请填写意见。"))
         case.closure_pending = False
         kind = CaseLogKind.CLOSURE_RETURNED
     case.version += 1
     case.updated_at = timezone.now()
     case.save()
-    _log(case, actor, kind, note=note)
+    log_case_change(case, actor, kind, note=note)
     audit.record(
         actor=actor,
         action="casework.closure_review",
@@ -415,12 +417,12 @@ def closure_review(
 @transaction.atomic
 def case_reopen(*, actor: Any, case: Case, reason: str, version: int | None) -> Case:
     """Reopen a closed case: the work starts again from a fresh assessment."""
-    case = _lock(case, version)
+    case = lock_case(case, version)
     if not (may_work(actor, case) or may_assign(actor, case.region_id, case.organisation_id)):
         raise PermissionDenied(_("您无权重新开启该个案。"))
     if case.stage != Stage.CLOSED:
         raise ValidationError(_("只有已结案的个案可以重新开案。"))
-    reason = _required(reason, "reason", _("请填写重新开案的原因。"))
+    reason = required_text(reason, "reason", _("请填写重新开案的原因。"))
     case.stage = Stage.ASSESSMENT
     case.closed_on = None
     case.closure_reason = ""
@@ -429,7 +431,9 @@ def case_reopen(*, actor: Any, case: Case, reason: str, version: int | None) -> 
     case.version += 1
     case.updated_at = timezone.now()
     case.save()
-    _log(case, actor, CaseLogKind.REOPEN, before=Stage.CLOSED, after=Stage.ASSESSMENT, note=reason)
+    log_case_change(
+        case, actor, CaseLogKind.REOPEN, before=Stage.CLOSED, after=Stage.ASSESSMENT, note=reason
+    )
     audit.record(
         actor=actor, action="casework.case_reopen", target=case, changes={"reason": reason}
     )
@@ -441,7 +445,7 @@ def case_transfer(
     *, actor: Any, case: Case, to_worker: Any, reason: str, version: int | None
 ) -> Case:
     """Hand a case to another worker (of the same or another agency); history stays."""
-    case = _lock(case, version)
+    case = lock_case(case, version)
     membership = worker_membership(to_worker, case.region_id)
     if membership is None:
         raise ValidationError({"to_worker": _("接收人须是在该户所在区域服务的社会工作者。")})
@@ -464,7 +468,7 @@ def case_transfer(
             if not same_agency
             else _("您无权转出该个案。")
         )
-    reason = _required(reason, "reason", _("请填写转案原因。"))
+    reason = required_text(reason, "reason", _("请填写转案原因。"))
     before = f"{case.worker.display_name}({case.organisation.name})"
     case.worker = to_worker
     case.organisation_id = membership.organisation_id
@@ -472,7 +476,7 @@ def case_transfer(
     case.updated_at = timezone.now()
     case.save()
     after = f"{to_worker.display_name}({membership.organisation.name})"
-    _log(case, actor, CaseLogKind.TRANSFER, before=before, after=after, note=reason)
+    log_case_change(case, actor, CaseLogKind.TRANSFER, before=before, after=after, note=reason)
     # Open follow-ups and the worker's own open tasks move with the case.
     FollowUp.objects.filter(case=case, status=FollowUpStatus.SCHEDULED).update(
         assigned_to=to_worker
@@ -513,8 +517,8 @@ def assessment_record(
 ) -> Assessment:
     """Record a needs assessment: the initial one at the assessment stage, a reassessment at
     evaluation (with the same instrument as the first, so the two compare)."""
-    case = _lock(case)
-    _require_worker(actor, case)
+    case = lock_case(case)
+    require_worker(actor, case)
     first = case.assessments.filter(kind=AssessmentKind.INITIAL).order_by("id").first()
     if case.stage == Stage.ASSESSMENT:
         kind = AssessmentKind.INITIAL
@@ -527,7 +531,7 @@ def assessment_record(
     else:
         raise ValidationError(_("需求评估在预估阶段进行,复评在评估阶段进行。"))
     assessed_on = assessed_on or timezone.localdate()
-    _not_future(assessed_on, "assessed_on")
+    not_future(assessed_on, "assessed_on")
     thresholds = assessment_rules(assessed_on)
     problems = rules.score_problems(
         instrument.domains, scores, need_threshold=thresholds["need_threshold"]
@@ -549,7 +553,7 @@ def assessment_record(
         summary=(summary or "").strip(),
         rules_id=thresholds.pk,
     )
-    _touch(case)
+    touch_case(case)
     audit.record(
         actor=actor,
         action="casework.assessment",

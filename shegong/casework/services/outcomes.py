@@ -24,14 +24,14 @@ from ..models import (
 )
 from ..scoping import may_read_confidential
 from .access import (
-    _lock,
-    _not_future,
-    _require_worker,
-    _required,
-    _touch,
     current_plan,
+    lock_case,
     may_approve,
     may_work,
+    not_future,
+    require_worker,
+    required_text,
+    touch_case,
 )
 
 # --- evaluation and outcomes ----------------------------------------------------------------
@@ -53,8 +53,8 @@ def evaluation_record(
 ) -> Evaluation:
     """Record the outcome: goal attainment, income and employment change, capability before and
     after (from the first assessment and the reassessment), whether the household left poverty."""
-    case = _lock(case)
-    _require_worker(actor, case)
+    case = lock_case(case)
+    require_worker(actor, case)
     if case.stage != Stage.EVALUATION:
         raise ValidationError(_("结案评估在评估阶段进行。"))
     first = case.assessments.filter(kind=AssessmentKind.INITIAL).order_by("id").first()
@@ -79,7 +79,7 @@ def evaluation_record(
         g.attainment = attainment[g.pk]
         g.save(update_fields=["attainment"])
     evaluated_on = evaluated_on or timezone.localdate()
-    _not_future(evaluated_on, "evaluated_on")
+    not_future(evaluated_on, "evaluated_on")
     evaluation = Evaluation.objects.create(
         case=case,
         region_id=case.region_id,
@@ -94,10 +94,10 @@ def evaluation_record(
         goals_met=sum(1 for g in goals if g.attainment == Attainment.MET),
         goals_total=len(goals),
         left_poverty=left_poverty,
-        summary=_required(summary, "summary", _("请填写评估结论。")),
+        summary=required_text(summary, "summary", _("请填写评估结论。")),
         evaluator=actor,
     )
-    _touch(case)
+    touch_case(case)
     audit.record(
         actor=actor,
         action="casework.evaluation",
@@ -122,7 +122,7 @@ def note_add(*, actor: Any, case: Case, body: str) -> ConfidentialNote:
         case=case,
         region_id=case.region_id,
         author=actor,
-        body=_required(body, "body", _("请填写内容。")),
+        body=required_text(body, "body", _("请填写内容。")),
     )
     audit.record(actor=actor, action="casework.note_add", target=case, changes={"note": note.pk})
     return note

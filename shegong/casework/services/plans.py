@@ -30,14 +30,14 @@ from ..models import (
     TaskStatus,
 )
 from .access import (
-    _lock,
-    _log,
-    _not_future,
-    _require_worker,
-    _required,
     current_plan,
+    lock_case,
+    log_case_change,
     may_approve,
     may_work,
+    not_future,
+    require_worker,
+    required_text,
     worker_membership,
 )
 from .cases import active_instrument
@@ -47,7 +47,7 @@ from .cases import active_instrument
 
 def _plan_open_for_edit(actor: Any, plan: ServicePlan, version: int | None) -> ServicePlan:
     plan = ServicePlan.objects.select_for_update().select_related("case").get(pk=plan.pk)
-    _require_worker(actor, plan.case)
+    require_worker(actor, plan.case)
     check_version(
         plan, version, _("该服务计划已被他人修改,请刷新页面后重新操作。您填写的内容尚未保存。")
     )
@@ -67,8 +67,8 @@ def _plan_changed(plan: ServicePlan) -> None:
 
 @transaction.atomic
 def plan_start(*, actor: Any, case: Case, summary: str = "") -> ServicePlan:
-    case = _lock(case)
-    _require_worker(actor, case)
+    case = lock_case(case)
+    require_worker(actor, case)
     if case.stage != Stage.PLANNING:
         raise ValidationError(_("服务计划在计划阶段制定。"))
     plan = current_plan(case)
@@ -109,8 +109,8 @@ def goal_add(
     codes = {d["code"] for d in _instrument_of(plan.case).domains}
     if need not in codes:
         raise ValidationError({"need": _("请选择该目标对应的需求。")})
-    description = _required(description, "description", _("请填写目标。"))
-    measures = _required(measures, "measures", _("请填写服务措施。"))
+    description = required_text(description, "description", _("请填写目标。"))
+    measures = required_text(measures, "measures", _("请填写服务措施。"))
     if target_date < timezone.localdate():
         raise ValidationError({"target_date": _("目标日期不能早于今天。")})
     goal = PlanGoal.objects.create(
@@ -153,7 +153,7 @@ def task_add(
 ) -> PlanTask:
     plan = _plan_open_for_edit(actor, plan, version)
     case = plan.case
-    title = _required(title, "title", _("请填写任务。"))
+    title = required_text(title, "title", _("请填写任务。"))
     if due_on < timezone.localdate():
         raise ValidationError({"due_on": _("完成期限不能早于今天。")})
     if goal is not None and goal.plan_id != plan.pk:
@@ -219,8 +219,8 @@ def task_complete(
     if task.status != TaskStatus.OPEN:
         raise ValidationError(_("该任务已完成或已取消。"))
     done_on = done_on or timezone.localdate()
-    _not_future(done_on, "done_on")
-    result = _required(result, "result", _("请填写完成情况或取消原因。"))
+    not_future(done_on, "done_on")
+    result = required_text(result, "result", _("请填写完成情况或取消原因。"))
     task.status = TaskStatus.CANCELLED if cancel else TaskStatus.DONE
     task.done_on = done_on
     task.result = result
@@ -247,7 +247,7 @@ def plan_submit(*, actor: Any, plan: ServicePlan, version: int | None) -> Servic
     plan.status = PlanStatus.PENDING
     plan.version += 1
     plan.save()
-    _log(plan.case, actor, CaseLogKind.PLAN_SUBMITTED)
+    log_case_change(plan.case, actor, CaseLogKind.PLAN_SUBMITTED)
     audit.record(
         actor=actor, action="casework.plan_review", target=plan.case, changes={"submitted": plan.pk}
     )
@@ -265,14 +265,14 @@ def plan_review(
     if plan.status != PlanStatus.PENDING:
         raise ValidationError(_("该计划没有待审批的申请。"))
     if not approve:
-        _required(note, "note", _("退回时请填写意见。"))
+        required_text(note, "note", _("退回时请填写意见。"))
     plan.status = PlanStatus.APPROVED if approve else PlanStatus.DRAFT
     plan.review_note = (note or "").strip()
     if approve:
         plan.approved_by, plan.approved_at = actor, timezone.now()
     plan.version += 1
     plan.save()
-    _log(
+    log_case_change(
         plan.case,
         actor,
         CaseLogKind.PLAN_APPROVED if approve else CaseLogKind.PLAN_RETURNED,

@@ -27,12 +27,12 @@ from ..models import (
 )
 from ..rulesets import referral_rules
 from .access import (
-    _lock,
-    _not_future,
-    _require_worker,
-    _required,
-    _touch,
+    lock_case,
     may_work,
+    not_future,
+    require_worker,
+    required_text,
+    touch_case,
     worker_membership,
 )
 
@@ -52,8 +52,8 @@ def service_add(
     people_present: str = "",
     next_step: str = "",
 ) -> ServiceRecord:
-    case = _lock(case)
-    _require_worker(actor, case)
+    case = lock_case(case)
+    require_worker(actor, case)
     if case.stage == Stage.CLOSED:
         raise ValidationError(_("个案已结案,不能再记录服务。"))
     if case.stage in (Stage.INTAKE,):
@@ -77,13 +77,13 @@ def service_add(
         service_type=service_type,
         served_on=served_on,
         duration_minutes=duration_minutes,
-        place=_required(place, "place", _("请填写服务地点。")),
+        place=required_text(place, "place", _("请填写服务地点。")),
         people_present=(people_present or "").strip(),
-        content=_required(content, "content", _("请填写服务内容。")),
+        content=required_text(content, "content", _("请填写服务内容。")),
         next_step=(next_step or "").strip(),
         worker=actor,
     )
-    _touch(case)
+    touch_case(case)
     audit.record(
         actor=actor,
         action="casework.service_add",
@@ -103,8 +103,8 @@ def referral_add(
     consent_on: datetime.date | None,
     sent_on: datetime.date | None = None,
 ) -> Referral:
-    case = _lock(case)
-    _require_worker(actor, case)
+    case = lock_case(case)
+    require_worker(actor, case)
     if case.stage == Stage.CLOSED:
         raise ValidationError(_("个案已结案,不能再转介。"))
     if institution is None or not institution.is_active or not institution.serves(case.region_id):
@@ -112,8 +112,8 @@ def referral_add(
     if consent_on is None:
         raise ValidationError({"consent_on": _("转介须征得服务对象同意,请填写同意日期。")})
     sent_on = sent_on or timezone.localdate()
-    _not_future(sent_on, "sent_on")
-    _not_future(consent_on, "consent_on")
+    not_future(sent_on, "sent_on")
+    not_future(consent_on, "consent_on")
     if consent_on > sent_on:
         raise ValidationError({"consent_on": _("同意日期不能晚于转介日期。")})
     withdrawn = rules.withdrawn_consent_problem(case.consent_withdrawn_on, sent_on, "referral")
@@ -123,14 +123,14 @@ def referral_add(
         case=case,
         region_id=case.region_id,
         institution=institution,
-        need=_required(need, "need", _("请填写转介需求。")),
+        need=required_text(need, "need", _("请填写转介需求。")),
         consent_on=consent_on,
         sent_on=sent_on,
         created_by=actor,
     )
     _set_due(referral, ReferralStatus.SENT, sent_on)
     referral.save()
-    _touch(case)
+    touch_case(case)
     audit.record(
         actor=actor,
         action="casework.referral_add",
@@ -152,7 +152,7 @@ def referral_update(
 ) -> Referral:
     """Record the institution's answer (accepted / declined) or the service given."""
     referral = Referral.objects.select_for_update().select_related("case").get(pk=referral.pk)
-    _require_worker(actor, referral.case)
+    require_worker(actor, referral.case)
     check_version(referral, version, _("该转介已被他人更新,请刷新页面。您填写的内容尚未保存。"))
     if status not in rules.REFERRAL_NEXT.get(referral.status, set()):
         raise ValidationError(
@@ -163,20 +163,20 @@ def referral_update(
             }
         )
     on = on or timezone.localdate()
-    _not_future(on, "on")
+    not_future(on, "on")
     if on < referral.sent_on:
         raise ValidationError({"on": _("日期不能早于转介日期。")})
     note = (note or "").strip()
     if status == ReferralStatus.DECLINED:
-        referral.decline_reason = _required(note, "note", _("请填写机构拒绝的原因。"))
+        referral.decline_reason = required_text(note, "note", _("请填写机构拒绝的原因。"))
         referral.responded_on = on
     elif status == ReferralStatus.ACCEPTED:
         referral.responded_on = on
     elif status == ReferralStatus.SERVED:
-        referral.outcome = _required(note, "note", _("请填写服务结果。"))
+        referral.outcome = required_text(note, "note", _("请填写服务结果。"))
         referral.served_on = on
     elif status == ReferralStatus.CANCELLED:
-        referral.outcome = _required(note, "note", _("请填写撤回原因。"))
+        referral.outcome = required_text(note, "note", _("请填写撤回原因。"))
     before = referral.status
     referral.status = status
     _set_due(referral, status, on)
@@ -206,8 +206,8 @@ def _set_due(referral: Referral, status: str, on: datetime.date) -> None:
 def follow_up_add(
     *, actor: Any, case: Case, due_on: datetime.date, purpose: str, assigned_to: Any = None
 ) -> FollowUp:
-    case = _lock(case)
-    _require_worker(actor, case)
+    case = lock_case(case)
+    require_worker(actor, case)
     if due_on < timezone.localdate():
         raise ValidationError({"due_on": _("回访日期不能早于今天。")})
     assigned_to = assigned_to or actor
@@ -218,7 +218,7 @@ def follow_up_add(
         case=case,
         region_id=case.region_id,
         due_on=due_on,
-        purpose=_required(purpose, "purpose", _("请填写回访目的。")),
+        purpose=required_text(purpose, "purpose", _("请填写回访目的。")),
         assigned_to=assigned_to,
     )
     audit.record(
@@ -247,8 +247,8 @@ def follow_up_complete(
     if follow_up.status != FollowUpStatus.SCHEDULED:
         raise ValidationError(_("该回访已记录或已取消。"))
     done_on = done_on or timezone.localdate()
-    _not_future(done_on, "done_on")
-    follow_up.note = _required(note, "note", _("请填写回访记录。"))
+    not_future(done_on, "done_on")
+    follow_up.note = required_text(note, "note", _("请填写回访记录。"))
     follow_up.status = FollowUpStatus.CANCELLED if cancel else FollowUpStatus.DONE
     follow_up.done_on = done_on
     follow_up.version += 1

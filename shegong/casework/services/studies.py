@@ -21,8 +21,8 @@ from ..models import (
     Stage,
 )
 from .access import (
-    _required,
     may_work,
+    required_text,
 )
 
 # --- case studies ----------------------------------------------------------------------------
@@ -93,7 +93,7 @@ def study_save(
     study.needs = list(needs)
     study.service_types = [s for s in service_types if s in ServiceType.values]
     for name in ("title", "background", "process", "outcome"):
-        _required(getattr(study, name), name, _("请填写此项。"))
+        required_text(getattr(study, name), name, _("请填写此项。"))
     study.updated_at = timezone.now()
     if study.status == CaseStudyStatus.PUBLISHED:
         problems = identifying_details(case, {f: getattr(study, f) for f in STUDY_TEXT_FIELDS})

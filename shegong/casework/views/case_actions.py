@@ -35,12 +35,12 @@ from ..forms import (
 from ._common import version_of
 from ._page import Built, Page
 from .plan_actions import (
-    _goal,
-    _plan,
-    _plan_review,
-    _plan_start,
-    _plan_submit,
-    _task,
+    build_goal,
+    build_plan,
+    build_plan_review,
+    build_plan_start,
+    build_plan_submit,
+    build_task,
 )
 
 
@@ -315,12 +315,12 @@ ACTIONS: dict[str, Callable[[Page, Any], Built]] = {
     "edit": _edit,
     "move": _move,
     "assess": _assess,
-    "plan_start": _plan_start,
-    "plan": _plan,
-    "goal": _goal,
-    "task": _task,
-    "plan_submit": _plan_submit,
-    "plan_review": _plan_review,
+    "plan_start": build_plan_start,
+    "plan": build_plan,
+    "goal": build_goal,
+    "task": build_task,
+    "plan_submit": build_plan_submit,
+    "plan_review": build_plan_review,
     "service": _service,
     "referral": _referral,
     "referral_update": _referral_update,

@@ -13,7 +13,7 @@ from ._common import version_of
 from ._page import Built, Page
 
 
-def _plan_start(page: Page, data: Any) -> Built:
+def build_plan_start(page: Page, data: Any) -> Built:
     form = PlanForm(data)
 
     def call():
@@ -28,7 +28,7 @@ def _need_plan(page: Page) -> Any:
     return page.plan
 
 
-def _plan(page: Page, data: Any) -> Built:
+def build_plan(page: Page, data: Any) -> Built:
     plan = page.plan
     initial = {"summary": plan.summary, "version": plan.version} if plan else {}
     form = PlanForm(data, initial=initial)
@@ -50,7 +50,7 @@ def need_choices(page: Page) -> list[tuple[str, str]]:
     return ranked + [(d["code"], d["label"]) for d in page.domains if d["code"] not in codes]
 
 
-def _goal(page: Page, data: Any) -> Built:
+def build_goal(page: Page, data: Any) -> Built:
     form = GoalForm(data, needs=need_choices(page))
 
     def call():
@@ -67,7 +67,7 @@ def _goal(page: Page, data: Any) -> Built:
     return form, call
 
 
-def _task(page: Page, data: Any) -> Built:
+def build_task(page: Page, data: Any) -> Built:
     c = page.case
     form = TaskForm(
         data,
@@ -93,7 +93,7 @@ def _task(page: Page, data: Any) -> Built:
     return form, call
 
 
-def _plan_submit(page: Page, data: Any) -> Built:
+def build_plan_submit(page: Page, data: Any) -> Built:
     form = PlanForm(data, initial={"version": page.plan.version} if page.plan else {})
 
     def call():
@@ -102,7 +102,7 @@ def _plan_submit(page: Page, data: Any) -> Built:
     return form, call
 
 
-def _plan_review(page: Page, data: Any) -> Built:
+def build_plan_review(page: Page, data: Any) -> Built:
     form = DecisionForm(data, initial={"version": page.plan.version} if page.plan else {})
 
     def call():

@@ -13,7 +13,7 @@ from shegong.core.scoping import can
 from shegong.core.services import StaleEdit
 
 from .. import selectors, services
-from ..forms import StudyFilterForm, StudyForm, _Versioned
+from ..forms import StudyFilterForm, StudyForm, VersionedForm
 from ..instrument import DEFAULT_DOMAINS
 from ..models import ServiceType
 from ._common import run, version_of
@@ -66,7 +66,7 @@ def study_detail_view(request, pk):
     if request.method == "POST":
         if not is_author:
             raise PermissionDenied(_("只有作者可以发布经验总结。"))
-        publish = _Versioned(request.POST)
+        publish = VersionedForm(request.POST)
         try:
             services.study_publish(
                 actor=actor,

@@ -55,6 +55,10 @@ NOT_SERVICES: dict[str, str] = {
     ),
     "with_flags": "helper: adds a refresh's changes to an event's changes",
     "birthdays_crossing": "read-only: the birth dates that reach an age on a day",
+    "recount_members": (
+        "a step of the member changes and of a merge, inside their transaction: the stored "
+        "member count and version"
+    ),
     # registry importer
     "import_dir": "helper: where uploads are stored",
     "batch_regions": "read-only: regions an actor may import into",
@@ -83,6 +87,15 @@ NOT_SERVICES: dict[str, str] = {
     "may_assign": "read-only permission check",
     "region_startswith": "helper",
     "current_plan": "read-only",
+    "require_worker": "permission check: only the case's worker",
+    "lock_case": "helper: locks the case row and checks the version a form saw",
+    "touch_case": "a step of every case service: bumps the case's version",
+    "log_case_change": (
+        "a step of the case services, inside their transaction: a line of the case's own "
+        "history; the audit event is the service's"
+    ),
+    "required_text": "validation helper",
+    "not_future": "validation helper",
     "case_facts": "read-only: the facts the stage rules look at",
     "active_instrument": "read-only: the assessment instrument in force",
     "identifying_details": "read-only: names and numbers a case study must not contain",

@@ -47,7 +47,7 @@ from .rows import (
     F_TYPE,
     F_WORK,
 )
-from .writers import _H, _P, HOUSEHOLD_FIELDS, PERSON_FIELDS, Plan, _db_column
+from .writers import HOUSEHOLD_AT, HOUSEHOLD_FIELDS, PERSON_AT, PERSON_FIELDS, Plan, db_column
 
 # Entries of the "moved" list kept in the audit event; the count is always complete.
 AUDIT_MOVED_LIMIT = 200
@@ -128,13 +128,15 @@ class PlanPhase:
             h[1]: h for h in hh_qs.values_list("id", *HOUSEHOLD_FIELDS, "member_count")
         }  # number → (id, *HOUSEHOLD_FIELDS, member_count)
         existing_p = {
-            p[1 + _P["id_number"]]: p
+            p[1 + PERSON_AT["id_number"]]: p
             for p in where_in(Person.objects.all(), "id_number", ids).values_list(
                 "id", *PERSON_FIELDS
             )
         }  # id_number → (id, *PERSON_FIELDS)
         target_of = {h[1]: h[0] for h in existing_hh.values()}  # number → existing id
-        touched = set(target_of.values()) | {p[1 + _P["household_id"]] for p in existing_p.values()}
+        touched = set(target_of.values()) | {
+            p[1 + PERSON_AT["household_id"]] for p in existing_p.values()
+        }
         members: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
         for pid, hid, id_number, relation in where_in(
             Person.objects.all(), "household_id", touched
@@ -180,7 +182,7 @@ class PlanPhase:
         out: dict[str, dict[int, list[str]]] = {}
         for number, rows in accepted.items():
             ex = existing_hh.get(number)
-            if ex is not None and not self.allowed(ex[1 + _H["region_id"]]):
+            if ex is not None and not self.allowed(ex[1 + HOUSEHOLD_AT["region_id"]]):
                 reason = _(
                     "户编号 %(number)s 已登记在您管辖范围以外的区划,不能通过本次导入修改。"
                 ) % {"number": number}
@@ -195,9 +197,9 @@ class PlanPhase:
                 if p is not None and (kept := kept_person_problems(rec[4], p)):
                     problems[k] = kept
                     continue
-                if p is None or p[1 + _P["household_id"]] == target:
+                if p is None or p[1 + PERSON_AT["household_id"]] == target:
                     continue
-                if not self.allowed(p[1 + _P["region_id"]]):
+                if not self.allowed(p[1 + PERSON_AT["region_id"]]):
                     problems[k] = [
                         _(
                             "该人员已登记在您管辖范围以外的另一户中,不能通过导入迁入,"
@@ -205,8 +207,8 @@ class PlanPhase:
                         )
                     ]
                     continue
-                source = p[1 + _P["household_id"]]
-                if p[1 + _P["relation"]] == Relation.HEAD and source not in in_batch:
+                source = p[1 + PERSON_AT["household_id"]]
+                if p[1 + PERSON_AT["relation"]] == Relation.HEAD and source not in in_batch:
                     others = [m for m in members[source] if m[1] not in moving_ids]
                     if others:
                         problems[k] = [
@@ -246,7 +248,7 @@ class PlanPhase:
                 household_changed = list(ex[1 : 1 + len(HOUSEHOLD_FIELDS)]) != wanted
                 if household_changed:
                     plan.hh_update.append((existing_id, wanted))
-                    if ex[1 + _H["region_id"]] != region:
+                    if ex[1 + HOUSEHOLD_AT["region_id"]] != region:
                         plan.region_fix.append((region, existing_id))
                         self.notes.region_changed += 1
                 file_head = head[F_ID]
@@ -290,28 +292,28 @@ class PlanPhase:
                     ]
                     for pos, attr, default in _KEEPABLE:
                         value = r[pos]
-                        values[_P[attr]] = default if value is None else value
+                        values[PERSON_AT[attr]] = default if value is None else value
                     plan.p_create.append(values)
                     new_members.append(values)
                     outcome["created"] += 1
                     continue
                 old = list(p[1:])
                 values = list(old)
-                values[_P["household_id"]] = target
-                values[_P["region_id"]] = region
-                if name != old[_P["name"]]:
-                    values[_P["name"]] = name
-                    values[_P["name_initials"]] = rec[6]
-                values[_P["sex"]] = r[F_SEX]
-                values[_P["birth_date"]] = datetime.date.fromisoformat(r[F_BIRTH])
-                values[_P["relation"]] = r[F_RELATION]
+                values[PERSON_AT["household_id"]] = target
+                values[PERSON_AT["region_id"]] = region
+                if name != old[PERSON_AT["name"]]:
+                    values[PERSON_AT["name"]] = name
+                    values[PERSON_AT["name_initials"]] = rec[6]
+                values[PERSON_AT["sex"]] = r[F_SEX]
+                values[PERSON_AT["birth_date"]] = datetime.date.fromisoformat(r[F_BIRTH])
+                values[PERSON_AT["relation"]] = r[F_RELATION]
                 for pos, attr, _default in _KEEPABLE:
                     value = r[pos]
                     if value is not None:
-                        values[_P[attr]] = value
-                moved = old[_P["household_id"]] != target
+                        values[PERSON_AT[attr]] = value
+                moved = old[PERSON_AT["household_id"]] != target
                 if moved:
-                    source = old[_P["household_id"]]
+                    source = old[PERSON_AT["household_id"]]
                     plan.recount.add(source)
                     plan.left_behind_refresh.add(source)
                     self.notes.moved += 1
@@ -325,7 +327,7 @@ class PlanPhase:
                         )
                 if values != old:
                     pid = p[0]
-                    if old[_P["relation"]] == Relation.HEAD and (
+                    if old[PERSON_AT["relation"]] == Relation.HEAD and (
                         moved or r[F_RELATION] != Relation.HEAD
                     ):
                         keep = r[F_RELATION] != Relation.HEAD and not moved
@@ -379,7 +381,7 @@ def where_in(qs: Any, field_name: str, values: Any) -> Any:
     if connection.vendor != "postgresql":
         return qs.filter(**{f"{field_name}__in": values})
     model = qs.model
-    column = connection.ops.quote_name(_db_column(model, field_name))
+    column = connection.ops.quote_name(db_column(model, field_name))
     table = connection.ops.quote_name(model._meta.db_table)
     if values and all(isinstance(v, str) for v in values):
         # Household and ID numbers are letters, digits and hyphens only: one array literal
@@ -407,9 +409,9 @@ def kept_cause_problems(rows: list[Record], existing: tuple) -> dict[int, list[s
         if (main is None) == (secondary is None):
             return {}
         if main is None:
-            main = existing[1 + _H["main_cause"]]
+            main = existing[1 + HOUSEHOLD_AT["main_cause"]]
         if secondary is None:
-            secondary = existing[1 + _H["secondary_causes"]]
+            secondary = existing[1 + HOUSEHOLD_AT["secondary_causes"]]
         found = messages(cause_problems(main, list(secondary or ())))
         return {k: found} if found else {}
     return {}
@@ -422,9 +424,9 @@ def kept_person_problems(row: Any, existing: tuple) -> list[str]:
     if (work is None) == (months is None):
         return []
     if work is None:
-        work = existing[1 + _P["work_status"]]
+        work = existing[1 + PERSON_AT["work_status"]]
     if months is None:
-        months = existing[1 + _P["months_away"]]
+        months = existing[1 + PERSON_AT["months_away"]]
     return messages(person_problems(work_status=work, months_away=months))
 
 
@@ -434,20 +436,20 @@ def suggest_left_behind(
     """Set the suggested left-behind group on the person values of one new household (as
     `services.left_behind_refresh` would); returns how many got one."""
     away_statuses, away_months = rules["away_statuses"], rules["away_months"]
-    work, months = _P["work_status"], _P["months_away"]
-    grade = _P.get("disability_grade")
+    work, months = PERSON_AT["work_status"], PERSON_AT["months_away"]
+    grade = PERSON_AT.get("disability_grade")
     if not any(v[work] in away_statuses and (v[months] or 0) >= away_months for v in members):
         return 0  # every group needs someone away: nobody is (the values start blank)
     facts = [
         MemberFacts(
             key=k,
-            relation=v[_P["relation"]],
-            sex=v[_P["sex"]],
-            birth_date=v[_P["birth_date"]],
-            work_status=v[_P["work_status"]],
-            months_away=v[_P["months_away"]],
-            labour=v[_P["labour"]],
-            health=v[_P["health"]] or "healthy",
+            relation=v[PERSON_AT["relation"]],
+            sex=v[PERSON_AT["sex"]],
+            birth_date=v[PERSON_AT["birth_date"]],
+            work_status=v[PERSON_AT["work_status"]],
+            months_away=v[PERSON_AT["months_away"]],
+            labour=v[PERSON_AT["labour"]],
+            health=v[PERSON_AT["health"]] or "healthy",
             # The import file has no disability grade column: a grade entered on the page is
             # kept, and the refresh after the import reads it.
             disability_grade=v[grade] if grade is not None else None,
@@ -456,7 +458,7 @@ def suggest_left_behind(
     ]
     groups = derive_left_behind(facts, today, rules)
     for k, values in enumerate(members):
-        values[_P["left_behind"]] = groups[k]
+        values[PERSON_AT["left_behind"]] = groups[k]
     return sum(1 for group in groups.values() if group)
 
 
@@ -467,7 +469,7 @@ def household_values(number: str, head: Any, existing: tuple | None) -> list[Any
     def pick(value: Any, attr: str, default: Any) -> Any:
         if value is not None:
             return value
-        return old[_H[attr]] if old is not None else default
+        return old[HOUSEHOLD_AT[attr]] if old is not None else default
 
     income = head[F_INCOME]
     causes = head[F_CAUSES]

@@ -44,8 +44,9 @@ HOUSEHOLD_FIELDS = (
     "address",
     "phone",
 )
-_P = {name: i for i, name in enumerate(PERSON_FIELDS)}
-_H = {name: i for i, name in enumerate(HOUSEHOLD_FIELDS)}
+# The position of each field in a person's / household's value tuple.
+PERSON_AT = {name: i for i, name in enumerate(PERSON_FIELDS)}
+HOUSEHOLD_AT = {name: i for i, name in enumerate(HOUSEHOLD_FIELDS)}
 
 
 @dataclass
@@ -83,7 +84,7 @@ def write_plan(plan: Plan, *, fast: bool) -> dict[str, int]:
         writer.execute_many(
             f"UPDATE {_pt()} SET relation = %s WHERE id = %s", [list(d) for d in plan.demote]
         )
-    hid = _P["household_id"]
+    hid = PERSON_AT["household_id"]
     for _pid, values in plan.p_update:
         if isinstance(values[hid], str):  # moved into a household created just now
             values[hid] = new_ids[values[hid]]
@@ -289,7 +290,7 @@ class _PostgresWriter(_GenericWriter):
     def update_persons(self, rows: list[tuple[int, list[Any]]], now: Any) -> None:
         if len(rows) < 200:
             return super().update_persons(rows, now)
-        columns = ["id", *[_db_column(Person, f) for f in PERSON_FIELDS]]
+        columns = ["id", *[db_column(Person, f) for f in PERSON_FIELDS]]
         with connection.cursor() as cur:
             cur.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS _registry_import_person ON COMMIT DELETE ROWS "
@@ -306,12 +307,12 @@ class _PostgresWriter(_GenericWriter):
             cur.execute("DELETE FROM _registry_import_person")
 
 
-def _db_column(model: Any, name: str) -> str:
+def db_column(model: Any, name: str) -> str:
     return str(model._meta.get_field(name).column)
 
 
 def _col(model: Any, name: str) -> str:
-    return connection.ops.quote_name(_db_column(model, name))
+    return connection.ops.quote_name(db_column(model, name))
 
 
 _COLUMNS_CACHE: dict[str, _Columns] = {}
