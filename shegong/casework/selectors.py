@@ -41,6 +41,10 @@ def cases(actor: Any) -> QuerySet[Case]:
     return Case.objects.visible_to(actor, Perm.VIEW_CASES)
 
 
+# Columns the caseload may sort by (`?sort=`): the case number is its id.
+CASE_SORTS = ("pk",)
+
+
 def case_list(
     *,
     actor: Any,
@@ -53,7 +57,9 @@ def case_list(
 ) -> QuerySet[Case]:
     """The caseload, newest first (keyset-paged by the caller). Constant queries per page:
     household, worker, organisation and region come in one join."""
-    qs = cases(actor).select_related("household", "person", "worker", "organisation", "region")
+    qs = cases(actor).select_related(
+        "household", "person", "worker", "organisation", "region__parent"
+    )
     if stage:
         qs = qs.filter(stage=stage)
     if open_only:
@@ -196,6 +202,19 @@ class WorkList:
         )
 
 
+def _with_client(qs: QuerySet[Any]) -> QuerySet[Any]:
+    """Rows of a case annotated with the name of its household head (`head_name`) in the
+    same query, so a list can name whom each row is for (the case's person if it has one)."""
+    from django.db.models import OuterRef, Subquery
+
+    from shegong.registry.models import Person
+
+    heads = Person.objects.filter(household=OuterRef("case__household_id"), relation="head").values(
+        "name"
+    )[:1]
+    return qs.annotate(head_name=Subquery(heads))
+
+
 def my_work(*, actor: Any, horizon_days: int = 14, team: bool = False) -> WorkList:
     """What is due in the next `horizon_days` or already overdue: for a worker their own
     items; with `team`, a supervisor's supervisees' items and what waits for their approval."""
@@ -203,25 +222,29 @@ def my_work(*, actor: Any, horizon_days: int = 14, team: bool = False) -> WorkLi
     until = today + datetime.timedelta(days=horizon_days)
     people = supervisee_ids(actor) if team else [actor.pk]
     follow_ups = list(
-        FollowUp.objects.visible_to(actor)
-        .filter(assigned_to_id__in=people, status=FollowUpStatus.SCHEDULED, due_on__lte=until)
-        .select_related("case__household", "assigned_to")
-        .order_by("due_on", "id")[:200]
+        _with_client(
+            FollowUp.objects.visible_to(actor)
+            .filter(assigned_to_id__in=people, status=FollowUpStatus.SCHEDULED, due_on__lte=until)
+            .select_related("case__household", "case__person", "assigned_to")
+        ).order_by("due_on", "id")[:200]
     )
     task_qs = PlanTask.objects.visible_to(actor).filter(status=TaskStatus.OPEN, due_on__lte=until)
     task_qs = task_qs.filter(assignee_id__in=people)
     tasks = list(
-        task_qs.select_related("case__household", "assignee").order_by("due_on", "id")[:200]
+        _with_client(
+            task_qs.select_related("case__household", "case__person", "assignee")
+        ).order_by("due_on", "id")[:200]
     )
     referrals = list(
-        Referral.objects.visible_to(actor)
-        .filter(
-            case__worker_id__in=people,
-            status__in=[ReferralStatus.SENT, ReferralStatus.ACCEPTED],
-            due_on__lte=until,
-        )
-        .select_related("case__household", "institution")
-        .order_by("due_on", "id")[:200]
+        _with_client(
+            Referral.objects.visible_to(actor)
+            .filter(
+                case__worker_id__in=people,
+                status__in=[ReferralStatus.SENT, ReferralStatus.ACCEPTED],
+                due_on__lte=until,
+            )
+            .select_related("case__household", "case__person", "institution")
+        ).order_by("due_on", "id")[:200]
     )
     pending_plans: list[ServicePlan] = []
     pending_closures: list[Case] = []
@@ -246,18 +269,6 @@ def tasks_for(*, actor: Any) -> QuerySet[PlanTask]:
         .filter(assignee_id=actor.pk)
         .select_related("case__region")
         .order_by("status", "due_on", "id")
-    )
-
-
-def overdue_referrals(*, actor: Any) -> QuerySet[Referral]:
-    return (
-        Referral.objects.visible_to(actor)
-        .filter(
-            status__in=[ReferralStatus.SENT, ReferralStatus.ACCEPTED],
-            due_on__lt=timezone.localdate(),
-        )
-        .select_related("case__household", "case__worker", "institution")
-        .order_by("due_on", "id")
     )
 
 
