@@ -90,11 +90,7 @@ class ScopedQuerySet(models.QuerySet):
         prefixes = jurisdiction(actor, perm or self.scope_perm)
         if not prefixes:
             return self.none()
-        return self.filter(prefixes_q(self.scope_field, prefixes) & self.extra_scope(actor))
-
-    def extra_scope(self, actor: Any) -> Q:
-        """Hook for organisation-bound rules a module adds on top of the region range."""
-        return Q()
+        return self.filter(prefixes_q(self.scope_field, prefixes))
 
 
 class ScopedManager(models.Manager):
