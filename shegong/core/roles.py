@@ -115,7 +115,3 @@ GRANTABLE: dict[str, frozenset[str]] = {
 
 def role_has(role: str, perm: str) -> bool:
     return role in PERMISSIONS.get(perm, frozenset())
-
-
-def roles_with(perm: str) -> frozenset[str]:
-    return PERMISSIONS.get(perm, frozenset())

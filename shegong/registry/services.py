@@ -525,17 +525,6 @@ def left_behind_refresh(*, household_ids: Iterable[int], chunk: int = 2000) -> i
     return changed
 
 
-def left_behind_refresh_since(*, region_code: str, since: datetime.datetime) -> int:
-    """Refresh the households in a region whose members changed since a moment (an import)."""
-    from shegong.core.regions import prefix_bounds, prefix_of
-
-    low, high = prefix_bounds(prefix_of(region_code))
-    ids = Person.objects.filter(
-        region_id__gte=low, region_id__lt=high, updated_at__gte=since
-    ).values_list("household_id", flat=True)
-    return left_behind_refresh(household_ids=ids.distinct().iterator())
-
-
 @transaction.atomic
 def person_confirm_left_behind(*, actor: Any, person: Person, group: str) -> Person:
     """A worker confirms (or corrects) a member's left-behind group after a visit."""

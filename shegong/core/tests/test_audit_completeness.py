@@ -48,7 +48,6 @@ NOT_SERVICES: dict[str, str] = {
         "a worker's decision is person_confirm_left_behind, which is audited"
     ),
     "left_behind_refresh": "as household_derive_left_behind, for many households at once",
-    "left_behind_refresh_since": "as household_derive_left_behind, after an import",
     "household_flags_refresh": (
         "a step of every member and household change service, inside its transaction: what it "
         "changed goes into that service's one event as changes['flags']"
@@ -72,7 +71,6 @@ NOT_SERVICES: dict[str, str] = {
     "stored_path": "read-only: where a batch's file is",
     "report_path": "read-only: where a batch's report is",
     "copy_report": "copies a finished report file; no record changes",
-    "progress_of": "read-only: a batch's progress row",
     "is_finished": "read-only",
     "is_interrupted": "read-only",
     "overlapping_import": "read-only: a running import into the same area",

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shegong.core import audit
-from shegong.core.models import Region, RegionLevel, TaskProgress
+from shegong.core.models import Region, RegionLevel
 from shegong.core.regions import prefix_of
 from shegong.core.roles import Perm
 from shegong.core.scoping import can, jurisdiction, memberships_of, prefixes_q
@@ -157,10 +157,6 @@ def copy_report(batch: ImportBatch, target: Path) -> None:
     source = report_path(batch)
     if source is not None:
         shutil.copyfile(source, target)
-
-
-def progress_of(batch: ImportBatch) -> TaskProgress | None:
-    return batch.progress
 
 
 def is_finished(batch: ImportBatch) -> bool:
