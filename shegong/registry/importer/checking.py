@@ -26,14 +26,14 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 from django.db import connections
 from django.utils.translation import gettext as _
 
 from ..codes import Relation
 from ..names import name_initials
-from .rows import F_NAME, F_RELATION, ImportRefused, RowChecker
+from .rows import ImportRefused, Row, RowChecker
 from .spool import Spool, read_frame, work_dir, write_frame
 
 PROGRESS_EVERY = 5000
@@ -44,9 +44,20 @@ PIPE_BYTES = 1 << 20
 # Page cache of the first pass's SQLite file, when it keeps its counts on disk.
 SCAN_CACHE_KIB = 16 * 1024
 
-# A checked row: (row number, cells as text — packed into one string once the row is good,
-# see `pack_cells` —, household number, ID number, row or None, errors, pinyin initials).
-Record = tuple[int, Any, str, str, Any, list[str], str]
+
+class Record(NamedTuple):
+    """A checked row on its way through judging and planning."""
+
+    row_number: int
+    # The cells as text: packed into one string once the row is good (see `pack_cells`).
+    cells: str | tuple[str, ...]
+    number: str  # household number, "" when unusable
+    id_number: str  # "" when unusable
+    row: Row | None  # None when rejected
+    errors: list[str]
+    initials: str  # pinyin initials of the name ("" when rejected)
+
+
 Household = tuple[str, list[Record]]
 # A birthplace warning: (row number, household number, birthplace code).
 Warning = tuple[int, str, str]
@@ -223,17 +234,11 @@ class Judge:
             if row is not None:
                 # A good row travels on with its cells packed into one string (they are only
                 # needed again if planning rejects its household): quicker to pass on.
-                record: Record = (
-                    row_number,
-                    pack_cells(raw),
-                    number,
-                    id_number,
-                    row,
-                    errors,
-                    _initials(row[F_NAME]),
+                record = Record(
+                    row_number, pack_cells(raw), number, id_number, row, errors, _initials(row.name)
                 )
             else:
-                record = (row_number, raw, number, id_number, row, errors, "")
+                record = Record(row_number, raw, number, id_number, None, errors, "")
             if not number:
                 self.reject(record, self.with_duplicate(record))
             elif (members := open_households.get(number)) is not None:
@@ -259,15 +264,15 @@ class Judge:
         problems: dict[int, list[str]] = {}
         duplicates = self.duplicates
         for k, rec in enumerate(records):
-            if rec[5] or rec[3] in duplicates:
+            if rec.errors or rec.id_number in duplicates:
                 problems[k] = self.with_duplicate(rec)
         if not problems:
-            heads = sum(1 for rec in records if rec[4][F_RELATION] == Relation.HEAD)
+            heads = sum(1 for rec in records if rec.row and rec.row.relation == Relation.HEAD)
             if heads == 1:
                 judged.append((number, records))
                 return
         head_reason = self.head_problem(number, records)
-        bad_rows = "、".join(str(records[k][0]) for k in sorted(problems))
+        bad_rows = "、".join(str(records[k].row_number) for k in sorted(problems))
         for k, rec in enumerate(records):
             reasons = list(problems.get(k, ()))
             if head_reason:
@@ -282,7 +287,7 @@ class Judge:
         is said only when every row's relation is readable (an unreadable one may have been
         meant as the head, and its own reason already says what is wrong)."""
         relations = [
-            rec[4][F_RELATION] if rec[4] is not None else self.checker.relation_of(rec[1])
+            rec.row.relation if rec.row is not None else self.checker.relation_of(rec.cells)
             for rec in records
         ]
         heads = relations.count(Relation.HEAD)
@@ -298,17 +303,17 @@ class Judge:
         }
 
     def with_duplicate(self, record: Record) -> list[str]:
-        errors = list(record[5])
-        if record[3] in self.duplicates:
+        errors = list(record.errors)
+        if record.id_number in self.duplicates:
             errors.append(
                 _("证件号码在文件中出现了 %(count)d 次,重复的行均未导入。")
-                % {"count": self.duplicates[record[3]]}
+                % {"count": self.duplicates[record.id_number]}
             )
         return errors
 
     def reject(self, record: Record, reasons: list[str]) -> None:
         self.rejected += 1
-        self.rejects.append((record[0], unpack_cells(record[1]), "；".join(reasons)))
+        self.rejects.append((record.row_number, unpack_cells(record.cells), "；".join(reasons)))
 
 
 _SEPARATOR = "\x1f"  # the ASCII unit separator: never typed into a cell
@@ -325,11 +330,35 @@ def unpack_cells(cells: str | tuple[str, ...]) -> tuple[str, ...]:
     return tuple(cells.split(_SEPARATOR)) if isinstance(cells, str) else cells
 
 
+def to_wire(message: Message) -> Any:
+    """A judge's message as plain tuples, which marshal takes (it refuses tuple subclasses);
+    `from_wire` names them again. Every record of a judged household has its row."""
+    households, rejected, read, warnings = message
+    plain = [
+        (number, [(n, c, h, i, tuple(row), e, p) for n, c, h, i, row, e, p in records])  # type: ignore[arg-type]
+        for number, records in households
+    ]
+    return plain, rejected, read, warnings
+
+
+def from_wire(message: Any) -> Message:
+    households, rejected, read, warnings = message
+    new = tuple.__new__  # quicker than `Record._make`, which runs Python code per record
+    named = [
+        (
+            number,
+            [new(Record, (n, c, h, i, new(Row, row), e, p)) for n, c, h, i, row, e, p in records],
+        )
+        for number, records in households
+    ]
+    return named, rejected, read, warnings
+
+
 def household_rejections(
     records: list[Record], problems: dict[int, list[str]]
 ) -> Iterator[tuple[Record, list[str]]]:
     """Every row of a household with its reasons: its own, or that a sibling row failed."""
-    bad_rows = "、".join(str(records[k][0]) for k in sorted(problems))
+    bad_rows = "、".join(str(records[k].row_number) for k in sorted(problems))
     sibling = _("同户第 %(rows)s 行有错误,整户未导入。") % {"rows": bad_rows}
     for k, rec in enumerate(records):
         yield rec, problems.get(k) or [sibling]
@@ -372,7 +401,7 @@ class ChildJudges:
                     raise RuntimeError(f"row check process {part} ended early (exit {code})")
                 kind = message[0]
                 if kind == "rows":
-                    yield message[1]
+                    yield from_wire(message[1])
                 elif kind == "end":
                     active.remove(part)
                     self.spools[part].count = message[1]
@@ -404,7 +433,7 @@ def _child(
     try:
         try:
             for message in judge.stream(again(), part, len(pipes)):
-                write_frame(out, ("rows", message))
+                write_frame(out, ("rows", to_wire(message)))
             spool.flush()
             write_frame(out, ("end", spool.count, judge.checker.birthplace_warnings))
         except ImportRefused as exc:

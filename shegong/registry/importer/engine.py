@@ -353,7 +353,7 @@ class Importer(PlanPhase):
 
     def _reject(self, record: Record, reasons: list[str]) -> None:
         self.counts.rejected += 1
-        self._rejects.append((record[0], unpack_cells(record[1]), "；".join(reasons)))
+        self._rejects.append((record.row_number, unpack_cells(record.cells), "；".join(reasons)))
 
     # ---------------------------------------------------------------- one batch
     def _flush(self) -> None:

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
@@ -25,45 +25,75 @@ from ..record_rules import cause_problems, messages, person_problems
 from ..rules import MemberFacts, derive_left_behind
 from ..rulesets import LEFT_BEHIND
 from .checking import Record
-from .rows import (
-    F_ADDRESS,
-    F_BIRTH,
-    F_CAUSES,
-    F_DIBAO,
-    F_EDUCATION,
-    F_ETHNICITY,
-    F_HEALTH,
-    F_ID,
-    F_IN_SCHOOL,
-    F_INCOME,
-    F_LABOUR,
-    F_MAIN_CAUSE,
-    F_MONTHS,
-    F_NAME,
-    F_PHONE,
-    F_REGION,
-    F_RELATION,
-    F_SEX,
-    F_TYPE,
-    F_WORK,
-)
-from .writers import HOUSEHOLD_AT, HOUSEHOLD_FIELDS, PERSON_AT, PERSON_FIELDS, Plan, db_column
+from .rows import Row
+from .writers import HOUSEHOLD_FIELDS, PERSON_AT, PERSON_FIELDS, Plan, db_column
 
 # Entries of the "moved" list kept in the audit event; the count is always complete.
 AUDIT_MOVED_LIMIT = 200
 
-# Persons: (row position → model field, default on create) for the fields a blank keeps.
-_KEEPABLE = (
-    (F_ETHNICITY, "ethnicity", ""),
-    (F_EDUCATION, "education", ""),
-    (F_IN_SCHOOL, "in_school", ""),
-    (F_HEALTH, "health", ""),
-    (F_LABOUR, "labour", ""),
-    (F_WORK, "work_status", ""),
-    (F_MONTHS, "months_away", None),
-    (F_DIBAO, "is_dibao", False),
-    (F_PHONE, "phone", ""),
+# Persons: (row field → model field, default on create) for the fields a blank keeps, as
+# (position in `Row`, position in PERSON_FIELDS, default): read once per row, by index.
+_KEEPABLE = tuple(
+    (Row._fields.index(row_field), PERSON_AT[model_field], default)
+    for row_field, model_field, default in (
+        ("ethnicity", "ethnicity", ""),
+        ("education", "education", ""),
+        ("in_school", "in_school", ""),
+        ("health", "health", ""),
+        ("labour", "labour", ""),
+        ("work", "work_status", ""),
+        ("months", "months_away", None),
+        ("dibao", "is_dibao", False),
+        ("phone", "phone", ""),
+    )
 )
+
+
+class KnownHousehold(NamedTuple):
+    """A household the registry holds: its id, HOUSEHOLD_FIELDS, its member count."""
+
+    id: int
+    number: str
+    region_id: str
+    household_type: str
+    main_cause: str
+    secondary_causes: list[str]
+    net_income_per_person: Decimal | None
+    address: str
+    phone: str
+    member_count: int
+
+    def values(self) -> list[Any]:
+        """HOUSEHOLD_FIELDS, in that order."""
+        return list(self[1:-1])
+
+
+class KnownPerson(NamedTuple):
+    """A person the registry holds: their id and PERSON_FIELDS."""
+
+    id: int
+    household_id: int
+    region_id: str
+    name: str
+    name_initials: str
+    id_number: str
+    sex: str
+    birth_date: datetime.date
+    ethnicity: str
+    relation: str
+    education: str
+    in_school: str
+    health: str
+    labour: str
+    work_status: str
+    months_away: int | None
+    is_dibao: bool
+    phone: str
+    left_behind: str
+
+
+assert KnownHousehold._fields[1:-1] == HOUSEHOLD_FIELDS
+assert KnownPerson._fields[1:] == PERSON_FIELDS
 
 
 @dataclass
@@ -82,8 +112,8 @@ class Notes:
 
 @dataclass
 class Lookup:
-    households: dict[str, tuple]  # number → (id, *HOUSEHOLD_FIELDS, member_count)
-    persons: dict[str, tuple]  # id_number → (id, *PERSON_FIELDS)
+    households: dict[str, KnownHousehold]  # by number
+    persons: dict[str, KnownPerson]  # by ID number
     members: dict[int, list[tuple[int, str, str]]]  # household id → (id, id_number, relation)
     source_numbers: dict[int, str]  # household id → number
     touched: set[int]  # existing households this batch reads or changes
@@ -120,23 +150,26 @@ class PlanPhase:
 
     def _lookup_now(self, households: list[tuple[str, list[Record]]], *, lock: bool) -> Lookup:
         numbers = [number for number, _rows in households]
-        ids = [rec[3] for _n, rows in households for rec in rows]
+        ids = [rec.id_number for _n, rows in households for rec in rows]
         hh_qs = where_in(Household.objects.all(), "number", numbers)
         if lock:
             hh_qs = hh_qs.select_for_update()
         existing_hh = {
-            h[1]: h for h in hh_qs.values_list("id", *HOUSEHOLD_FIELDS, "member_count")
-        }  # number → (id, *HOUSEHOLD_FIELDS, member_count)
-        existing_p = {
-            p[1 + PERSON_AT["id_number"]]: p
-            for p in where_in(Person.objects.all(), "id_number", ids).values_list(
-                "id", *PERSON_FIELDS
+            h.number: h
+            for h in map(
+                KnownHousehold._make,
+                hh_qs.values_list("id", *HOUSEHOLD_FIELDS, "member_count"),
             )
-        }  # id_number → (id, *PERSON_FIELDS)
-        target_of = {h[1]: h[0] for h in existing_hh.values()}  # number → existing id
-        touched = set(target_of.values()) | {
-            p[1 + PERSON_AT["household_id"]] for p in existing_p.values()
         }
+        existing_p = {
+            p.id_number: p
+            for p in map(
+                KnownPerson._make,
+                where_in(Person.objects.all(), "id_number", ids).values_list("id", *PERSON_FIELDS),
+            )
+        }
+        target_of = {h.number: h.id for h in existing_hh.values()}  # number → existing id
+        touched = set(target_of.values()) | {p.household_id for p in existing_p.values()}
         members: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
         for pid, hid, id_number, relation in where_in(
             Person.objects.all(), "household_id", touched
@@ -172,34 +205,34 @@ class PlanPhase:
     def _conflicts(
         self,
         accepted: dict[str, list[Record]],
-        existing_hh: dict[str, tuple],
-        existing_p: dict[str, tuple],
+        existing_hh: dict[str, KnownHousehold],
+        existing_p: dict[str, KnownPerson],
         members: dict[int, list[tuple[int, str, str]]],
         source_numbers: dict[int, str],
     ) -> dict[str, dict[int, list[str]]]:
-        in_batch = {existing_hh[n][0] for n in accepted if n in existing_hh}
-        moving_ids = {rec[3] for rows in accepted.values() for rec in rows}
+        in_batch = {existing_hh[n].id for n in accepted if n in existing_hh}
+        moving_ids = {rec.id_number for rows in accepted.values() for rec in rows}
         out: dict[str, dict[int, list[str]]] = {}
         for number, rows in accepted.items():
             ex = existing_hh.get(number)
-            if ex is not None and not self.allowed(ex[1 + HOUSEHOLD_AT["region_id"]]):
+            if ex is not None and not self.allowed(ex.region_id):
                 reason = _(
                     "户编号 %(number)s 已登记在您管辖范围以外的区划,不能通过本次导入修改。"
                 ) % {"number": number}
                 out[number] = {k: [reason] for k in range(len(rows))}
                 continue
-            target = ex[0] if ex is not None else None
+            target = ex.id if ex is not None else None
             problems: dict[int, list[str]] = {}
             if ex is not None:
                 problems.update(kept_cause_problems(rows, ex))
             for k, rec in enumerate(rows):
-                p = existing_p.get(rec[3])
-                if p is not None and (kept := kept_person_problems(rec[4], p)):
+                p = existing_p.get(rec.id_number)
+                if p is not None and (kept := kept_person_problems(rec.row, p)):
                     problems[k] = kept
                     continue
-                if p is None or p[1 + PERSON_AT["household_id"]] == target:
+                if p is None or p.household_id == target:
                     continue
-                if not self.allowed(p[1 + PERSON_AT["region_id"]]):
+                if not self.allowed(p.region_id):
                     problems[k] = [
                         _(
                             "该人员已登记在您管辖范围以外的另一户中,不能通过导入迁入,"
@@ -207,9 +240,11 @@ class PlanPhase:
                         )
                     ]
                     continue
-                source = p[1 + PERSON_AT["household_id"]]
-                if p[1 + PERSON_AT["relation"]] == Relation.HEAD and source not in in_batch:
-                    others = [m for m in members[source] if m[1] not in moving_ids]
+                source = p.household_id
+                if p.relation == Relation.HEAD and source not in in_batch:
+                    others = [
+                        pid for pid, id_number, _r in members[source] if id_number not in moving_ids
+                    ]
                     if others:
                         problems[k] = [
                             _(
@@ -225,34 +260,35 @@ class PlanPhase:
     def _build(
         self,
         accepted: dict[str, list[Record]],
-        existing_hh: dict[str, tuple],
-        existing_p: dict[str, tuple],
+        existing_hh: dict[str, KnownHousehold],
+        existing_p: dict[str, KnownPerson],
         members: dict[int, list[tuple[int, str, str]]],
         source_numbers: dict[int, str],
     ) -> tuple[Plan, dict[str, int]]:
         plan = Plan()
         outcome = {"created": 0, "updated": 0, "unchanged": 0}
-        batch_ids = {rec[3] for rows in accepted.values() for rec in rows}
+        batch_ids = {rec.id_number for rows in accepted.values() for rec in rows}
         for number, rows in accepted.items():
-            head = next(rec[4] for rec in rows if rec[4][F_RELATION] == Relation.HEAD)
+            # A judged household: every record has its row, one of them the head's.
+            head = next(rec.row for rec in rows if rec.row and rec.row.relation == Relation.HEAD)
             ex = existing_hh.get(number)
-            region = head[F_REGION]
+            region = head.region
             wanted = household_values(number, head, ex)
             if ex is None:
                 target: int | str = number  # resolved to the new id when written
                 plan.hh_create.append([*wanted, len(rows)])
                 household_changed = True
             else:
-                existing_id: int = ex[0]
+                existing_id = ex.id
                 target = existing_id
-                household_changed = list(ex[1 : 1 + len(HOUSEHOLD_FIELDS)]) != wanted
+                household_changed = ex.values() != wanted
                 if household_changed:
                     plan.hh_update.append((existing_id, wanted))
-                    if ex[1 + HOUSEHOLD_AT["region_id"]] != region:
+                    if ex.region_id != region:
                         plan.region_fix.append((region, existing_id))
                         self.notes.region_changed += 1
-                file_head = head[F_ID]
-                listed = {rec[3] for rec in rows}
+                file_head = head.id_number
+                listed = {rec.id_number for rec in rows}
                 for pid, id_number, relation in members[existing_id]:
                     if id_number not in listed:
                         self.notes.absent_kept += 1
@@ -266,20 +302,21 @@ class PlanPhase:
             new_members: list[list[Any]] = []
             changed_members = False
             for rec in rows:
-                r = rec[4]
-                p = existing_p.get(rec[3])
-                name = r[F_NAME]
+                r = rec.row
+                assert r is not None
+                p = existing_p.get(rec.id_number)
+                name = r.name
                 if p is None:
-                    values = [
+                    values: list[Any] = [  # PERSON_FIELDS
                         target,
                         region,
                         name,
-                        rec[6],
-                        r[F_ID],
-                        r[F_SEX],
-                        datetime.date.fromisoformat(r[F_BIRTH]),
+                        rec.initials,
+                        r.id_number,
+                        r.sex,
+                        datetime.date.fromisoformat(r.birth),
                         "",
-                        r[F_RELATION],
+                        r.relation,
                         "",
                         "",
                         "",
@@ -290,48 +327,46 @@ class PlanPhase:
                         "",
                         "",
                     ]
-                    for pos, attr, default in _KEEPABLE:
-                        value = r[pos]
-                        values[PERSON_AT[attr]] = default if value is None else value
+                    for in_row, in_values, default in _KEEPABLE:
+                        value = r[in_row]
+                        values[in_values] = default if value is None else value
                     plan.p_create.append(values)
                     new_members.append(values)
                     outcome["created"] += 1
                     continue
-                old = list(p[1:])
-                values = list(old)
+                old: list[Any] = list(p[1:])  # PERSON_FIELDS
+                values = old.copy()
                 values[PERSON_AT["household_id"]] = target
                 values[PERSON_AT["region_id"]] = region
-                if name != old[PERSON_AT["name"]]:
+                if name != p.name:
                     values[PERSON_AT["name"]] = name
-                    values[PERSON_AT["name_initials"]] = rec[6]
-                values[PERSON_AT["sex"]] = r[F_SEX]
-                values[PERSON_AT["birth_date"]] = datetime.date.fromisoformat(r[F_BIRTH])
-                values[PERSON_AT["relation"]] = r[F_RELATION]
-                for pos, attr, _default in _KEEPABLE:
-                    value = r[pos]
+                    values[PERSON_AT["name_initials"]] = rec.initials
+                values[PERSON_AT["sex"]] = r.sex
+                values[PERSON_AT["birth_date"]] = datetime.date.fromisoformat(r.birth)
+                values[PERSON_AT["relation"]] = r.relation
+                for in_row, in_values, _default in _KEEPABLE:
+                    value = r[in_row]
                     if value is not None:
-                        values[PERSON_AT[attr]] = value
-                moved = old[PERSON_AT["household_id"]] != target
+                        values[in_values] = value
+                moved = p.household_id != target
                 if moved:
-                    source = old[PERSON_AT["household_id"]]
+                    source = p.household_id
                     plan.recount.add(source)
                     plan.left_behind_refresh.add(source)
                     self.notes.moved += 1
                     if len(self.notes.moved_list) < AUDIT_MOVED_LIMIT:
                         self.notes.moved_list.append(
                             {
-                                "person": mask_citizen_id(r[F_ID]),
+                                "person": mask_citizen_id(r.id_number),
                                 "from": source_numbers.get(source, ""),
                                 "to": number,
                             }
                         )
                 if values != old:
-                    pid = p[0]
-                    if old[PERSON_AT["relation"]] == Relation.HEAD and (
-                        moved or r[F_RELATION] != Relation.HEAD
-                    ):
-                        keep = r[F_RELATION] != Relation.HEAD and not moved
-                        plan.demote.append((r[F_RELATION] if keep else Relation.OTHER, pid))
+                    pid = p.id
+                    if p.relation == Relation.HEAD and (moved or r.relation != Relation.HEAD):
+                        keep = r.relation != Relation.HEAD and not moved
+                        plan.demote.append((r.relation if keep else Relation.OTHER, pid))
                     plan.p_update.append((pid, values))
                     changed_members = True
                     outcome["updated"] += 1
@@ -340,7 +375,7 @@ class PlanPhase:
                 else:
                     outcome["unchanged"] += 1
             if ex is not None and (household_changed or changed_members or new_members):
-                plan.recount.add(ex[0])
+                plan.recount.add(ex.id)
             if ex is None and not changed_members:
                 # A new household of new persons: its members are exactly these rows.
                 plan.left_behind_set += suggest_left_behind(
@@ -397,36 +432,37 @@ def where_in(qs: Any, field_name: str, values: Any) -> Any:
 _PLAIN = re.compile(r"[0-9A-Za-z-]+(,[0-9A-Za-z-]+)*")
 
 
-def kept_cause_problems(rows: list[Record], existing: tuple) -> dict[int, list[str]]:
+def kept_cause_problems(rows: list[Record], existing: KnownHousehold) -> dict[int, list[str]]:
     """The causes rule over what the household will hold when its head's row gives only one of
     the two cause columns and the registry keeps the other (a row giving both, or neither, is
     judged by the row check, or not at all: a blank changes nothing)."""
     for k, rec in enumerate(rows):
-        head = rec[4]
-        if head[F_RELATION] != Relation.HEAD:
+        head = rec.row
+        if head is None or head.relation != Relation.HEAD:
             continue
-        main, secondary = head[F_MAIN_CAUSE], head[F_CAUSES]
+        main: str | None = head.main_cause
+        secondary: Any = head.causes
         if (main is None) == (secondary is None):
             return {}
         if main is None:
-            main = existing[1 + HOUSEHOLD_AT["main_cause"]]
+            main = existing.main_cause
         if secondary is None:
-            secondary = existing[1 + HOUSEHOLD_AT["secondary_causes"]]
+            secondary = existing.secondary_causes
         found = messages(cause_problems(main, list(secondary or ())))
         return {k: found} if found else {}
     return {}
 
 
-def kept_person_problems(row: Any, existing: tuple) -> list[str]:
+def kept_person_problems(row: Any, existing: KnownPerson) -> list[str]:
     """The person rule over work status and months away when the row gives one of them and
     the registry keeps the other."""
-    work, months = row[F_WORK], row[F_MONTHS]
+    work, months = row.work, row.months
     if (work is None) == (months is None):
         return []
     if work is None:
-        work = existing[1 + PERSON_AT["work_status"]]
+        work = existing.work_status
     if months is None:
-        months = existing[1 + PERSON_AT["months_away"]]
+        months = existing.months_away
     return messages(person_problems(work_status=work, months_away=months))
 
 
@@ -462,24 +498,23 @@ def suggest_left_behind(
     return sum(1 for group in groups.values() if group)
 
 
-def household_values(number: str, head: Any, existing: tuple | None) -> list[Any]:
+def household_values(number: str, head: Row, existing: KnownHousehold | None) -> list[Any]:
     """HOUSEHOLD_FIELDS as the file wants them; blanks keep what the registry has."""
-    old = list(existing[1 : 1 + len(HOUSEHOLD_FIELDS)]) if existing is not None else None
 
     def pick(value: Any, attr: str, default: Any) -> Any:
         if value is not None:
             return value
-        return old[HOUSEHOLD_AT[attr]] if old is not None else default
+        return getattr(existing, attr) if existing is not None else default
 
-    income = head[F_INCOME]
-    causes = head[F_CAUSES]
+    income = head.income
+    causes = head.causes
     return [
         number,
-        head[F_REGION],
-        pick(head[F_TYPE], "household_type", HouseholdType.ORDINARY),
-        pick(head[F_MAIN_CAUSE], "main_cause", ""),
+        head.region,
+        pick(head.household_type, "household_type", HouseholdType.ORDINARY),
+        pick(head.main_cause, "main_cause", ""),
         pick(list(causes) if causes is not None else None, "secondary_causes", []),
         pick(Decimal(income) if income is not None else None, "net_income_per_person", None),
-        pick(head[F_ADDRESS], "address", ""),
-        pick(head[F_PHONE], "phone", ""),
+        pick(head.address, "address", ""),
+        pick(head.phone, "phone", ""),
     ]

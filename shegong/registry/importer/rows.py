@@ -1,7 +1,7 @@
 """The columns of a registry import file and what one row of it means.
 
 `map_headers()` finds the columns (accepting the usual aliases); `RowChecker.check()` turns one
-row of raw cells into a normalised tuple (`Row`) or a list of reasons, in Chinese, why it cannot
+row of raw cells into a normalised record (`Row`) or a list of reasons, in Chinese, why it cannot
 be imported. Everything here looks at one row at a time; what needs the whole file (a household
 without a head, an ID number that appears twice) and what needs the registry (who already
 exists) is decided in `engine`.
@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -86,34 +86,45 @@ HEADER_ALIASES: dict[str, str] = {
     "出生年月日": "出生日期",
 }
 
-# Positions in the normalised row tuple. Person fields that are None were not given.
-(
-    F_NUMBER,
-    F_REGION,
-    F_RELATION,
-    F_NAME,
-    F_ID,
-    F_SEX,
-    F_BIRTH,
-    F_ETHNICITY,
-    F_EDUCATION,
-    F_IN_SCHOOL,
-    F_HEALTH,
-    F_LABOUR,
-    F_WORK,
-    F_MONTHS,
-    F_DIBAO,
-    F_TYPE,
-    F_MAIN_CAUSE,
-    F_CAUSES,
-    F_INCOME,
-    F_ADDRESS,
-    F_PHONE,
-) = range(21)
 
-# A normalised row: plain values only (str, int, bool, None, tuple), so it can be spooled
-# with `marshal`. Birth dates are ISO strings, income a decimal string.
-Row = tuple[Any, ...]
+class Row(NamedTuple):
+    """A normalised row. Person fields that are None were not given. Plain values only (str,
+    int, bool, None, tuple): a tuple subclass, it crosses the pipe from a checking process as
+    a plain tuple and is named again on arrival (`checking.to_wire`, `from_wire`); by name it
+    reads as fast as by index. Birth dates are ISO strings, income a decimal string."""
+
+    number: str
+    region: str
+    relation: str
+    name: str
+    id_number: str
+    sex: str
+    birth: str
+    ethnicity: str | None
+    education: str | None
+    in_school: str | None
+    health: str | None
+    labour: str | None
+    work: str | None
+    months: int | None
+    dibao: bool | None
+    household_type: str | None
+    main_cause: str | None
+    causes: tuple[str, ...] | None
+    income: str | None
+    address: str | None
+    phone: str | None
+
+
+class Checked(NamedTuple):
+    """What `RowChecker.check` says of one row."""
+
+    raw: tuple[str, ...]  # the cells as text
+    number: str  # household number, "" when unusable
+    id_number: str  # "" when unusable
+    row: Row | None  # None when rejected
+    errors: list[str]
+
 
 _FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _SCIENTIFIC = re.compile(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")
@@ -309,11 +320,10 @@ class RowChecker:
         text = (cell if cell.__class__ is str else cell_text(cell)).strip()
         return self.household_of(cells), _id_key(cell, text) or ""
 
-    def check(
-        self, cells: Sequence[Any]
-    ) -> tuple[tuple[str, ...], str, str, Row | None, list[str]]:
-        """(the row's cells as text, its household number and ID number or "" when unusable,
-        the normalised row or None, reasons it is rejected)."""
+    def check(self, cells: Sequence[Any]) -> Checked:
+        """The row's cells as text, its household number and ID number ("" when unusable),
+        the normalised row (None when rejected) and every reason it is rejected, in column
+        order."""
         width = self.width
         if len(cells) != width:
             cells = (list(cells) + [None] * width)[:width]
@@ -506,9 +516,9 @@ class RowChecker:
             errors.append(problem)
 
         if errors:
-            return raw, number, id_number, None, errors
-        assert birth is not None
-        row: Row = (
+            return Checked(raw, number, id_number, None, errors)
+        assert birth is not None and relation is not None and sex is not None
+        row = Row(
             number,
             region,
             relation,
@@ -531,7 +541,7 @@ class RowChecker:
             address,
             phone,
         )
-        return raw, number, id_number, row, errors
+        return Checked(raw, number, id_number, row, errors)
 
 
 def unknown_code_message(column: str, text: str) -> str:

@@ -1,6 +1,7 @@
 """Reading import files and checking single rows (no registry writes)."""
 
 import datetime
+import marshal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -8,19 +9,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shegong.core.idnumbers import citizen_id_check_char, parse_citizen_id
-from shegong.registry.importer.checking import pack_cells, unpack_cells
+from shegong.registry.importer.checking import (
+    Record,
+    from_wire,
+    pack_cells,
+    to_wire,
+    unpack_cells,
+)
 from shegong.registry.importer.reader import detect_encoding, open_table
 from shegong.registry.importer.rows import (
     COLUMNS,
-    F_CAUSES,
-    F_DIBAO,
-    F_ID,
-    F_INCOME,
-    F_MONTHS,
-    F_RELATION,
-    F_SEX,
     HeaderMap,
     ImportRefused,
+    Row,
     RowChecker,
     cell_text,
     clean_header,
@@ -148,7 +149,7 @@ def test_id_number_is_normalised():
     for typed in (number.lower(), f"  {number} ", full_width(number), number.replace("X", "ｘ")):
         normalised, errors = check(person_row("411525000000001", VILLAGE, "户主", "张伟", typed))
         assert errors == []
-        assert normalised[F_ID] == number
+        assert normalised.id_number == number
 
 
 @pytest.mark.parametrize(
@@ -185,7 +186,7 @@ def test_unknown_birthplace_is_only_a_warning():
 def test_sex_and_birth_date_must_agree_with_the_id():
     number = make_id_number(sex="male", birth="19800101")
     row = person_row("411525000000001", VILLAGE, "户主", "张伟", number)
-    assert check({**row, "性别": "男性"})[0][F_SEX] == "male"
+    assert check({**row, "性别": "男性"})[0].sex == "male"
     _n, errors = check({**row, "性别": "女"})
     assert any("与证件号码不符" in e for e in errors)
     # The factory moves the birth date along after 500 numbers: take it from the number.
@@ -213,11 +214,11 @@ def test_code_values_accept_common_spellings_and_name_unknown_ones():
     )
     normalised, errors = check(row)
     assert errors == []
-    assert normalised[F_RELATION] == "head"
-    assert normalised[F_CAUSES] == ("lack_skills", "lack_capital")
-    assert normalised[F_DIBAO] is True
-    assert normalised[F_MONTHS] == 6
-    assert normalised[F_INCOME] == "3200.50"
+    assert normalised.relation == "head"
+    assert normalised.causes == ("lack_skills", "lack_capital")
+    assert normalised.dibao is True
+    assert normalised.months == 6
+    assert normalised.income == "3200.50"
     _n, errors = check({**row, "健康状况": "很好"})
     assert errors == [
         "健康状况“很好”不是可用的代码值,最接近的是:健康、长期慢性病、患有大病。"
@@ -376,3 +377,54 @@ def test_cells_packed_for_the_pipe_come_back_the_same():
     with_separator = ("a\x1fb", "c")
     assert pack_cells(with_separator) == with_separator  # kept as it is, not split wrongly
     assert unpack_cells(pack_cells(("",))) == ("",)
+
+
+def test_a_checked_row_reads_by_name():
+    id_number = make_id_number(birth="19800101", sex="female")
+    row = person_row("411525000000001", VILLAGE, "户主本人", "张伟", id_number, 民族="汉族")
+    checked = checker().check(cells(row))
+    assert checked.errors == []
+    assert checked.number == "411525000000001"
+    assert checked.id_number == id_number
+    assert checked.row == Row(
+        number="411525000000001",
+        region=VILLAGE,
+        relation="head",
+        name="张伟",
+        id_number=id_number,
+        sex="female",
+        birth="1980-01-01",
+        ethnicity="汉族",
+        education=None,
+        in_school=None,
+        health=None,
+        labour=None,
+        work=None,
+        months=None,
+        dibao=None,
+        household_type=None,
+        main_cause=None,
+        causes=None,
+        income=None,
+        address=None,
+        phone=None,
+    )
+
+
+def test_judged_households_cross_the_pipe_as_plain_tuples_and_arrive_named():
+    id_number = make_id_number()
+    checked = checker().check(
+        cells(person_row("411525000000001", VILLAGE, "户主本人", "张伟", id_number))
+    )
+    record = Record(
+        7, pack_cells(checked.raw), checked.number, checked.id_number, checked.row, [], "zw"
+    )
+    message = ([("411525000000001", [record])], 2, 9, [(7, "411525000000001", "419999")])
+    with pytest.raises(ValueError):
+        marshal.dumps(message)  # marshal refuses tuple subclasses
+    back = from_wire(marshal.loads(marshal.dumps(to_wire(message))))
+    assert back == message
+    arrived = back[0][0][1][0]
+    assert type(arrived) is Record
+    assert type(arrived.row) is Row
+    assert (arrived.row_number, arrived.initials, arrived.row.name) == (7, "zw", "张伟")
