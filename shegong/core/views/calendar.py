@@ -54,7 +54,8 @@ def calendar_view(request):
         "years": years,
         "days": days,
         "shown": shown,
-        "missing_next": (this_year + 1) not in known,
+        # Only those who can enter the year are asked to: everyone else could do nothing about it.
+        "missing_next": may_edit and (this_year + 1) not in known,
         "next_year": this_year + 1,
         "form": form,
         "may_edit": may_edit,
