@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shegong.core.actors import Actor
 from shegong.core.regions import prefix_of
 from shegong.core.roles import Perm
 from shegong.core.scoping import access, prefixes_q
@@ -37,7 +38,7 @@ from .rulesets import need_threshold
 from .scoping import may_read_confidential, supervisee_ids
 
 
-def cases(actor: Any) -> QuerySet[Case]:
+def cases(actor: Actor) -> QuerySet[Case]:
     return Case.objects.visible_to(actor, Perm.VIEW_CASES)
 
 
@@ -47,7 +48,7 @@ CASE_SORTS = ("pk",)
 
 def case_list(
     *,
-    actor: Any,
+    actor: Actor,
     stage: str = "",
     worker_id: int | None = None,
     region_code: str = "",
@@ -82,7 +83,7 @@ def case_list(
     return qs.order_by("-pk")
 
 
-def case_get(*, actor: Any, pk: Any) -> Case:
+def case_get(*, actor: Actor, pk: Any) -> Case:
     return access(
         Case.objects.select_related("household", "person", "worker", "organisation", "region"),
         actor,
@@ -122,7 +123,7 @@ class CaseFile:
         return again[-1] if again else None
 
 
-def case_file(*, actor: Any, case: Case, with_notes: bool = True) -> CaseFile:
+def case_file(*, actor: Actor, case: Case, with_notes: bool = True) -> CaseFile:
     """`with_notes=False` leaves the confidential notes unread (a printout never shows them)."""
     assessments = list(case.assessments.select_related("instrument", "assessor"))
     plan = case.plans.select_related("approved_by").order_by("-created_at", "-id").first()
@@ -215,7 +216,7 @@ def _with_client(qs: QuerySet[Any]) -> QuerySet[Any]:
     return qs.annotate(head_name=Subquery(heads))
 
 
-def my_work(*, actor: Any, horizon_days: int = 14, team: bool = False) -> WorkList:
+def my_work(*, actor: Actor, horizon_days: int = 14, team: bool = False) -> WorkList:
     """What is due in the next `horizon_days` or already overdue: for a worker their own
     items; with `team`, a supervisor's supervisees' items and what waits for their approval."""
     today = timezone.localdate()
@@ -262,7 +263,7 @@ def my_work(*, actor: Any, horizon_days: int = 14, team: bool = False) -> WorkLi
     return WorkList(follow_ups, tasks, referrals, pending_plans, pending_closures, today)
 
 
-def tasks_for(*, actor: Any) -> QuerySet[PlanTask]:
+def tasks_for(*, actor: Actor) -> QuerySet[PlanTask]:
     """The tasks given to the actor (a volunteer's whole view of casework)."""
     return (
         PlanTask.objects.visible_to(actor)
@@ -275,7 +276,7 @@ def tasks_for(*, actor: Any) -> QuerySet[PlanTask]:
 # --- summaries ------------------------------------------------------------------------------
 
 
-def caseload_summary(*, actor: Any, by: str = "worker") -> list[dict[str, Any]]:
+def caseload_summary(*, actor: Actor, by: str = "worker") -> list[dict[str, Any]]:
     """Open and closed cases, services and outcomes grouped per worker, agency or county.
 
     Read live: a county has thousands of cases, not millions. Province-wide figures belong in
@@ -323,7 +324,7 @@ def caseload_summary(*, actor: Any, by: str = "worker") -> list[dict[str, Any]]:
 
 
 def case_studies(
-    *, actor: Any, need: str = "", service_type: str = "", q: str = ""
+    *, actor: Actor, need: str = "", service_type: str = "", q: str = ""
 ) -> QuerySet[CaseStudy]:
     qs = CaseStudy.objects.visible_to(actor).filter(status=CaseStudyStatus.PUBLISHED)
     if need:
@@ -365,7 +366,7 @@ def with_head_name(qs: QuerySet[Case]) -> QuerySet[Case]:
     return qs.annotate(head_name=Subquery(heads))
 
 
-def cases_of_household(*, actor: Any, household: Any) -> list[Case]:
+def cases_of_household(*, actor: Actor, household: Any) -> list[Case]:
     """The cases of one household the actor may see, newest first (for the registry page)."""
     return list(
         cases(actor)
@@ -409,7 +410,7 @@ def county_volunteers(*, region_code: str) -> QuerySet[Any]:
     )
 
 
-def task_get(*, actor: Any, pk: Any) -> PlanTask:
+def task_get(*, actor: Actor, pk: Any) -> PlanTask:
     """One plan task the actor may see (a volunteer: only their own), with the household's
     phone and the case worker who gave it, for the one doing it to get in touch."""
     return access(
@@ -420,7 +421,7 @@ def task_get(*, actor: Any, pk: Any) -> PlanTask:
     )
 
 
-def study_get(*, actor: Any, pk: Any) -> CaseStudy:
+def study_get(*, actor: Actor, pk: Any) -> CaseStudy:
     return access(
         CaseStudy.objects.select_related("case__household", "author", "organisation"),
         actor,
@@ -429,7 +430,7 @@ def study_get(*, actor: Any, pk: Any) -> CaseStudy:
     )
 
 
-def my_studies(*, actor: Any) -> QuerySet[CaseStudy]:
+def my_studies(*, actor: Actor) -> QuerySet[CaseStudy]:
     """Drafts and published studies the actor wrote."""
     return CaseStudy.objects.visible_to(actor).filter(author_id=actor.pk).order_by("-pk")
 
@@ -446,7 +447,7 @@ def task_assignees(*, case: Case) -> QuerySet[Any]:
     ).order_by("full_name", "pk")
 
 
-def referral_institutions(*, actor: Any, case: Case) -> QuerySet[Any]:
+def referral_institutions(*, actor: Actor, case: Case) -> QuerySet[Any]:
     """Institutions of the resource directory that serve the case's household."""
     from shegong.resources.selectors import institutions_for_case
 
@@ -464,21 +465,21 @@ def plan_goals(*, plan: ServicePlan | None) -> QuerySet[Any]:
 # --- rows of a case, for the API ------------------------------------------------------------
 
 
-def service_list(*, actor: Any, case_id: int | None = None) -> QuerySet[ServiceRecord]:
+def service_list(*, actor: Actor, case_id: int | None = None) -> QuerySet[ServiceRecord]:
     qs = ServiceRecord.objects.visible_to(actor).select_related("case", "worker")
     if case_id:
         qs = qs.filter(case_id=case_id)
     return qs.order_by("-id")
 
 
-def service_get(*, actor: Any, pk: Any) -> ServiceRecord:
+def service_get(*, actor: Actor, pk: Any) -> ServiceRecord:
     return access(
         ServiceRecord.objects.select_related("case", "worker"), actor, Perm.VIEW_CASES, pk=pk
     )
 
 
 def referral_list(
-    *, actor: Any, case_id: int | None = None, status: str = "", overdue: bool = False
+    *, actor: Actor, case_id: int | None = None, status: str = "", overdue: bool = False
 ) -> QuerySet[Referral]:
     qs = Referral.objects.visible_to(actor).select_related("case", "institution")
     if case_id:
@@ -493,14 +494,14 @@ def referral_list(
     return qs.order_by("-id")
 
 
-def referral_get(*, actor: Any, pk: Any) -> Referral:
+def referral_get(*, actor: Actor, pk: Any) -> Referral:
     return access(
         Referral.objects.select_related("case", "institution"), actor, Perm.VIEW_CASES, pk=pk
     )
 
 
 def follow_up_list(
-    *, actor: Any, case_id: int | None = None, status: str = "", mine: bool = False
+    *, actor: Actor, case_id: int | None = None, status: str = "", mine: bool = False
 ) -> QuerySet[FollowUp]:
     qs = FollowUp.objects.visible_to(actor).select_related("case", "assigned_to")
     if case_id:
@@ -512,7 +513,7 @@ def follow_up_list(
     return qs.order_by("-id")
 
 
-def follow_up_get(*, actor: Any, pk: Any) -> FollowUp:
+def follow_up_get(*, actor: Actor, pk: Any) -> FollowUp:
     return access(
         FollowUp.objects.select_related("case", "assigned_to"), actor, Perm.VIEW_CASES, pk=pk
     )

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import audit
+from .actors import Actor
 from .authority import Grant, may_grant, may_manage_account
 from .models import (
     ApiToken,
@@ -235,7 +236,7 @@ def _grants(memberships: Any) -> list[Grant]:
     return [Grant(m.role, m.region_id, m.organisation_id) for m in memberships]
 
 
-def grantable_roles(actor: Any, region_code: str | None = None) -> list[str]:
+def grantable_roles(actor: Actor, region_code: str | None = None) -> list[str]:
     """Roles the actor may grant (in `region_code`, when given)."""
     if getattr(actor, "is_superuser", False):
         return list(Role.values)
@@ -246,7 +247,7 @@ def grantable_roles(actor: Any, region_code: str | None = None) -> list[str]:
     return [r for r in Role.values if r in roles]
 
 
-def may_manage(actor: Any, user: User) -> bool:
+def may_manage(actor: Actor, user: User) -> bool:
     """Whether the actor may view or act on `user`'s account (see core.authority)."""
     if not getattr(actor, "is_authenticated", False) or not actor.is_active:
         return False
@@ -259,12 +260,12 @@ def may_manage(actor: Any, user: User) -> bool:
     )
 
 
-def _require_account(actor: Any, user: User) -> None:
+def _require_account(actor: Actor, user: User) -> None:
     if not may_manage(actor, user):
         raise PermissionDenied(_("您无权管理该用户。"))
 
 
-def _account_filing(actor: Any, user: User) -> dict[str, Any]:
+def _account_filing(actor: Actor, user: User) -> dict[str, Any]:
     """Where an account action is filed: the actor's office, and every region of the account."""
     targets = list(user.memberships.values_list("region_id", flat=True))
     own = [m.region_id for m in memberships_of(actor) if m.role in GRANTABLE]
@@ -274,7 +275,7 @@ def _account_filing(actor: Any, user: User) -> dict[str, Any]:
     return {"region_id": home, "also_regions": targets}
 
 
-def _check_membership(*, actor: Any, role: str, region: Region, organisation: Any | None) -> None:
+def _check_membership(*, actor: Actor, role: str, region: Region, organisation: Any | None) -> None:
     if not can(actor, Perm.MANAGE_USERS, region.code):
         raise PermissionDenied(_("您无权管理该区划的用户。"))
     if role not in grantable_roles(actor, region.code):
@@ -299,7 +300,7 @@ def _check_membership(*, actor: Any, role: str, region: Region, organisation: An
 @transaction.atomic
 def user_create(
     *,
-    actor: Any,
+    actor: Actor,
     username: str,
     full_name: str,
     password: str,
@@ -341,7 +342,7 @@ def user_create(
 
 @transaction.atomic
 def user_update(
-    *, actor: Any, user: User, version: int, full_name: str, phone: str, is_active: bool
+    *, actor: Actor, user: User, version: int, full_name: str, phone: str, is_active: bool
 ) -> User:
     """Edit an account the actor manages; deactivating it also revokes its API tokens."""
     locked = User.objects.select_for_update().get(pk=user.pk)
@@ -370,7 +371,7 @@ def user_update(
 
 
 @transaction.atomic
-def user_password_reset(*, actor: Any, user: User, password: str) -> None:
+def user_password_reset(*, actor: Actor, user: User, password: str) -> None:
     """The level above sets a new password; the account's API tokens stop working."""
     _require_account(actor, user)
     try:
@@ -415,7 +416,7 @@ def password_change(*, user: User, old_password: str, new_password: str) -> None
 
 @transaction.atomic
 def membership_add(
-    *, actor: Any, user: User, role: str, region: Region, organisation: Any | None = None
+    *, actor: Actor, user: User, role: str, region: Region, organisation: Any | None = None
 ) -> Membership:
     """Grant one more membership to an account the actor manages."""
     _require_account(actor, user)
@@ -442,7 +443,7 @@ def membership_add(
 
 
 @transaction.atomic
-def membership_remove(*, actor: Any, membership: Membership) -> None:
+def membership_remove(*, actor: Actor, membership: Membership) -> None:
     """Withdraw a membership from an account the actor manages; never its last one."""
     user = membership.user
     _require_account(actor, user)
@@ -471,7 +472,7 @@ DESIGNATIONS = ("is_sanqu", "is_poverty_county", "is_pilot_community")
 
 
 @transaction.atomic
-def region_designate(*, actor: Any, region: Region, **flags: bool) -> Region:
+def region_designate(*, actor: Actor, region: Region, **flags: bool) -> Region:
     """Set the policy designations (三区县, poverty county, pilot community) on a region."""
     if not can(actor, Perm.DESIGNATE_REGIONS, region.code):
         raise PermissionDenied(_("您无权设置区划标识。"))
@@ -494,7 +495,7 @@ def region_designate(*, actor: Any, region: Region, **flags: bool) -> Region:
 @transaction.atomic
 def calendar_year_enter(
     *,
-    actor: Any,
+    actor: Actor,
     year: int,
     holidays: list[tuple[datetime.date, str]],
     workdays: list[tuple[datetime.date, str]],

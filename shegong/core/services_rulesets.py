@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import audit
+from .actors import Actor
 from .models import RuleSet
 from .roles import Perm
 from .rulesets import kind_of
@@ -26,7 +27,7 @@ audit.register_actions({"ruleset.enter": gettext_lazy("录入规则版本")})
 @transaction.atomic
 def ruleset_enter(
     *,
-    actor: Any,
+    actor: Actor,
     kind: str,
     valid_from: datetime.date,
     values: dict[str, Any],

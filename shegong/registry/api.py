@@ -22,6 +22,7 @@ from drf_spectacular.utils import (
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.response import Response
 
+from shegong.core.actors import signed_in
 from shegong.core.api_base import ScopedReadOnlyViewSet, pop_version
 from shegong.core.idnumbers import mask_citizen_id
 from shegong.core.params import ApiIdField
@@ -255,7 +256,7 @@ class PersonViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedRead
         context = self.get_serializer_context()
         if self._reveal_wanted():
             context["revealed"] = id_numbers_reveal(
-                actor=self.request.user, persons=persons, via="api", target=target
+                actor=signed_in(self.request.user), persons=persons, via="api", target=target
             )
         return context
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shegong.core import audit
+from shegong.core.actors import Actor
 from shegong.core.idnumbers import parse_citizen_id
 from shegong.core.models import Region
 from shegong.core.roles import Perm
@@ -71,7 +72,7 @@ PERSON_FIELDS = [
 ]
 
 
-def _require_edit(actor: Any, household: Household) -> None:
+def _require_edit(actor: Actor, household: Household) -> None:
     if not can(actor, Perm.EDIT_REGISTRY, household.region_id):
         raise PermissionDenied(_("您无权修改该户的建档立卡信息。"))
 
@@ -103,7 +104,7 @@ def _check_one_head(household: Household) -> None:
         raise ValidationError(_("每户必须有且只有一位户主。"))
 
 
-def _begin_change(actor: Any, household: Household, version: int | None = None) -> Household:
+def _begin_change(actor: Actor, household: Household, version: int | None = None) -> Household:
     """Lock the household, check the actor may change it and that nobody changed it since."""
     household = _lock(household)
     _require_edit(actor, household)
@@ -116,7 +117,7 @@ def _begin_change(actor: Any, household: Household, version: int | None = None) 
 @transaction.atomic
 def person_add(
     *,
-    actor: Any,
+    actor: Actor,
     household: Household,
     name: str,
     id_number: str,
@@ -164,7 +165,7 @@ def person_add(
 
 
 @transaction.atomic
-def person_remove(*, actor: Any, person: Person, reason: str) -> None:
+def person_remove(*, actor: Actor, person: Person, reason: str) -> None:
     """Remove a member (death, marriage out, moved away). The full record goes to the audit
     trail, so nothing is lost."""
     household = _lock(person.household)
@@ -187,7 +188,7 @@ def person_remove(*, actor: Any, person: Person, reason: str) -> None:
 
 @transaction.atomic
 def person_move(
-    *, actor: Any, person: Person, to_household: Household, relation: str, reason: str
+    *, actor: Actor, person: Person, to_household: Household, relation: str, reason: str
 ) -> Person:
     """Move a member to another registered household (both must be in the actor's reach)."""
     source = _lock(person.household)
@@ -236,7 +237,7 @@ def person_move(
 @transaction.atomic
 def head_change(
     *,
-    actor: Any,
+    actor: Actor,
     household: Household,
     new_head: Person,
     old_head_relation: str,
@@ -278,7 +279,7 @@ def head_change(
 @transaction.atomic
 def household_split(
     *,
-    actor: Any,
+    actor: Actor,
     household: Household,
     members: list[Person],
     new_number: str,
@@ -338,7 +339,7 @@ def household_split(
 
 
 @transaction.atomic
-def households_merge(*, actor: Any, keep: Household, absorb: Household, reason: str) -> Household:
+def households_merge(*, actor: Actor, keep: Household, absorb: Household, reason: str) -> Household:
     """Merge a duplicate household into another (合户): its members join as non-heads; the
     emptied household's record is kept in the audit trail and then removed."""
     keep, absorb = _lock(keep), _lock(absorb)
@@ -376,7 +377,7 @@ def poverty_line(year: int, on: datetime.date | None = None) -> Decimal | None:
 
 @transaction.atomic
 def household_exit(
-    *, actor: Any, household: Household, year: int, checks: ExitChecks, version: int | None = None
+    *, actor: Actor, household: Household, year: int, checks: ExitChecks, version: int | None = None
 ) -> PovertyExit:
     """Mark a household out of poverty (脱贫) after the exit checks of the policy hold."""
     household = _begin_change(actor, household, version)
@@ -427,7 +428,7 @@ def household_exit(
 
 @transaction.atomic
 def household_mark_relapse_risk(
-    *, actor: Any, household: Household, reason: str, version: int | None = None
+    *, actor: Actor, household: Household, reason: str, version: int | None = None
 ) -> Household:
     household = _begin_change(actor, household, version)
     reason = _require_reason(reason)
@@ -449,7 +450,7 @@ def household_mark_relapse_risk(
     return household
 
 
-def region_for_household(*, actor: Any, code: str) -> Region:
+def region_for_household(*, actor: Actor, code: str) -> Region:
     """A village or township the actor may register households in."""
     region = Region.objects.filter(code=code).first()
     if region is None or region.level not in ("village", "township"):
@@ -526,7 +527,7 @@ def left_behind_refresh(*, household_ids: Iterable[int], chunk: int = 2000) -> i
 
 
 @transaction.atomic
-def person_confirm_left_behind(*, actor: Any, person: Person, group: str) -> Person:
+def person_confirm_left_behind(*, actor: Actor, person: Person, group: str) -> Person:
     """A worker confirms (or corrects) a member's left-behind group after a visit."""
     from .codes import LeftBehind
 
@@ -614,7 +615,7 @@ def _person_rule_values(person: Person | None, fields: dict[str, Any]) -> dict[s
 @transaction.atomic
 def household_create(
     *,
-    actor: Any,
+    actor: Actor,
     number: str,
     region: Region,
     head_name: str,
@@ -663,7 +664,9 @@ def household_create(
 
 
 @transaction.atomic
-def household_update(*, actor: Any, household: Household, version: int, **fields: Any) -> Household:
+def household_update(
+    *, actor: Actor, household: Household, version: int, **fields: Any
+) -> Household:
     household = _begin_change(actor, household, version)
     unknown = set(fields) - set(HOUSEHOLD_EDITABLE)
     if unknown:
@@ -695,7 +698,7 @@ def household_update(*, actor: Any, household: Household, version: int, **fields
 
 
 @transaction.atomic
-def person_update(*, actor: Any, person: Person, version: int, **fields: Any) -> Person:
+def person_update(*, actor: Actor, person: Person, version: int, **fields: Any) -> Person:
     person = Person.objects.select_for_update().get(pk=person.pk)
     if not can(actor, Perm.EDIT_REGISTRY, person.region_id):
         raise PermissionDenied(_("您无权修改该人员信息。"))

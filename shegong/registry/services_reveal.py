@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
@@ -19,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shegong.core import audit
+from shegong.core.actors import Actor
 from shegong.core.idnumbers import age_on, mask_citizen_id
 from shegong.core.models import Region
 from shegong.core.roles import Perm
@@ -33,7 +33,7 @@ _LEVELS = (12, 9, 6, 4, 2)
 class Disclosure:
     """What one actor may see of persons' ID numbers and birth dates, region by region."""
 
-    def __init__(self, actor: Any, *, today: datetime.date | None = None):
+    def __init__(self, actor: Actor, *, today: datetime.date | None = None):
         self.prefixes = tuple(jurisdiction(actor, Perm.REVEAL_ID_NUMBER))
         self.today = today or timezone.localdate()
 
@@ -79,7 +79,7 @@ def _common_region(region_ids: list[str]) -> str | None:
 @transaction.atomic
 def id_numbers_reveal(
     *,
-    actor: Any,
+    actor: Actor,
     persons: Iterable[Person],
     via: str,
     target: models.Model | None = None,

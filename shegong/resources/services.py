@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shegong.core import audit
+from shegong.core.actors import Actor
 from shegong.core.models import Region
 from shegong.core.roles import Perm
 from shegong.core.scoping import can
@@ -59,7 +60,7 @@ def _check_unique(name: str, region: Region, exclude_pk: Any = None) -> None:
         raise ValidationError({"name": _("该区划已登记同名机构。")})
 
 
-def _lock(institution: Institution, version: int, actor: Any) -> Institution:
+def _lock(institution: Institution, version: int, actor: Actor) -> Institution:
     locked = Institution.objects.select_for_update().get(pk=institution.pk)
     if not can(actor, Perm.MANAGE_RESOURCES, locked.region_id):
         raise PermissionDenied(_("您无权修改该机构。"))
@@ -69,7 +70,7 @@ def _lock(institution: Institution, version: int, actor: Any) -> Institution:
     return locked
 
 
-def _save(actor: Any, institution: Institution, action: str, before: dict[str, Any]) -> None:
+def _save(actor: Actor, institution: Institution, action: str, before: dict[str, Any]) -> None:
     institution.version = F("version") + 1  # type: ignore[assignment]
     institution.updated_at = timezone.now()
     institution.save()
@@ -79,7 +80,7 @@ def _save(actor: Any, institution: Institution, action: str, before: dict[str, A
 
 
 @transaction.atomic
-def institution_create(*, actor: Any, region: Region, **data: Any) -> Institution:
+def institution_create(*, actor: Actor, region: Region, **data: Any) -> Institution:
     """Enter an institution into the directory of a region the actor manages."""
     if not can(actor, Perm.MANAGE_RESOURCES, region.code):
         raise PermissionDenied(_("您无权在该区划登记资源机构。"))
@@ -99,7 +100,7 @@ def institution_create(*, actor: Any, region: Region, **data: Any) -> Institutio
 
 @transaction.atomic
 def institution_update(
-    *, actor: Any, institution: Institution, version: int, region: Region, **data: Any
+    *, actor: Actor, institution: Institution, version: int, region: Region, **data: Any
 ) -> Institution:
     """Change an institution's details; refuse a save based on an outdated form."""
     locked = _lock(institution, version, actor)
@@ -119,7 +120,7 @@ def institution_update(
 
 
 @transaction.atomic
-def institution_deactivate(*, actor: Any, institution: Institution, version: int) -> Institution:
+def institution_deactivate(*, actor: Actor, institution: Institution, version: int) -> Institution:
     """Take an institution out of the referral lists; its past referrals keep pointing at it."""
     locked = _lock(institution, version, actor)
     if not locked.is_active:
@@ -131,7 +132,7 @@ def institution_deactivate(*, actor: Any, institution: Institution, version: int
 
 
 @transaction.atomic
-def institution_reactivate(*, actor: Any, institution: Institution, version: int) -> Institution:
+def institution_reactivate(*, actor: Actor, institution: Institution, version: int) -> Institution:
     """Put a stopped institution back into the referral lists."""
     locked = _lock(institution, version, actor)
     if locked.is_active:

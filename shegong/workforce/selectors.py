@@ -4,13 +4,14 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from shegong.core.actors import Actor
 from shegong.core.roles import Perm
 from shegong.core.scoping import access
 
 from .models import Organisation
 
 
-def organisation_list(*, actor: Any, query: str = "", kind: str = "") -> QuerySet:
+def organisation_list(*, actor: Actor, query: str = "", kind: str = "") -> QuerySet:
     qs = Organisation.objects.visible_to(actor, Perm.VIEW_ORGANISATIONS).select_related("region")
     if query := query.strip():
         qs = qs.filter(Q(name__icontains=query) | Q(uscc=query.upper()))
@@ -19,13 +20,13 @@ def organisation_list(*, actor: Any, query: str = "", kind: str = "") -> QuerySe
     return qs.order_by("name", "id")
 
 
-def organisation_get(*, actor: Any, pk: Any) -> Organisation:
+def organisation_get(*, actor: Actor, pk: Any) -> Organisation:
     return access(
         Organisation.objects.select_related("region"), actor, Perm.VIEW_ORGANISATIONS, pk=pk
     )
 
 
-def organisation_choices(*, actor: Any) -> QuerySet:
+def organisation_choices(*, actor: Actor) -> QuerySet:
     """Organisations an account manager may attach a membership to."""
     return Organisation.objects.visible_to(actor, Perm.MANAGE_USERS).filter(is_active=True)
 
@@ -33,7 +34,7 @@ def organisation_choices(*, actor: Any) -> QuerySet:
 # --- supervision -----------------------------------------------------------------------------
 
 
-def supervision_agencies(*, actor: Any) -> QuerySet:
+def supervision_agencies(*, actor: Actor) -> QuerySet:
     """Agencies whose supervision links the actor manages."""
     from .models import agency_q
 
@@ -44,7 +45,7 @@ def supervision_agencies(*, actor: Any) -> QuerySet:
     )
 
 
-def supervision_list(*, actor: Any, organisation: Organisation) -> QuerySet:
+def supervision_list(*, actor: Actor, organisation: Organisation) -> QuerySet:
     """An agency's links, those in force first, each with its supervisor and supervisee."""
     from django.db.models import F
 
@@ -58,7 +59,7 @@ def supervision_list(*, actor: Any, organisation: Organisation) -> QuerySet:
     )
 
 
-def supervision_get(*, actor: Any, pk: Any) -> Any:
+def supervision_get(*, actor: Actor, pk: Any) -> Any:
     from .models import Supervision
 
     return access(Supervision.objects.select_related("organisation"), actor, pk=pk)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shegong.core import audit
+from shegong.core.actors import Actor
 from shegong.core.models import Region
 from shegong.core.roles import Perm, Role
 from shegong.core.scoping import can
@@ -39,7 +40,7 @@ def _check_unique(uscc: str | None, exclude_pk: Any = None) -> None:
 
 
 @transaction.atomic
-def organisation_create(*, actor: Any, region: Region, **data: Any) -> Organisation:
+def organisation_create(*, actor: Actor, region: Region, **data: Any) -> Organisation:
     if not can(actor, Perm.MANAGE_ORGANISATIONS, region.code):
         raise PermissionDenied(_("您无权在该区划登记机构。"))
     data["uscc"] = _clean_uscc(data.get("uscc"))
@@ -55,7 +56,7 @@ def organisation_create(*, actor: Any, region: Region, **data: Any) -> Organisat
 
 @transaction.atomic
 def organisation_update(
-    *, actor: Any, organisation: Organisation, version: int, region: Region, **data: Any
+    *, actor: Actor, organisation: Organisation, version: int, region: Region, **data: Any
 ) -> Organisation:
     org = Organisation.objects.select_for_update().get(pk=organisation.pk)
     if not (
@@ -95,7 +96,7 @@ audit.register_actions(
 )
 
 
-def _may_manage(actor: Any, organisation: Organisation) -> bool:
+def _may_manage(actor: Actor, organisation: Organisation) -> bool:
     return Organisation.objects.filter(agency_q(actor, None), pk=organisation.pk).exists()
 
 
@@ -122,7 +123,7 @@ def _shared_agency(supervisor: Any, supervisee: Any) -> Organisation:
 @transaction.atomic
 def supervision_assign(
     *,
-    actor: Any,
+    actor: Actor,
     supervisor: Any,
     supervisee: Any,
     start: datetime.date | None = None,
@@ -187,7 +188,7 @@ def supervision_assign(
 
 @transaction.atomic
 def supervision_end(
-    *, actor: Any, supervision: Supervision, end: datetime.date | None = None
+    *, actor: Actor, supervision: Supervision, end: datetime.date | None = None
 ) -> Supervision:
     """End a link on `end` (today by default); from then it grants nothing, and it stays in
     the history."""

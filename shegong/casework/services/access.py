@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shegong.core import audit
+from shegong.core.actors import Actor
 from shegong.core.roles import Perm, Role
 from shegong.core.scoping import can, memberships_of
 from shegong.core.services import check_version
@@ -71,7 +72,7 @@ def _prefix(membership: Any) -> str:
     return prefix_of(membership.region_id)
 
 
-def may_work(actor: Any, case: Case) -> bool:
+def may_work(actor: Actor, case: Case) -> bool:
     """The case's own worker, still a social worker of the case's agency over its region."""
     if actor is None or not getattr(actor, "is_authenticated", False) or actor.pk != case.worker_id:
         return False
@@ -79,13 +80,13 @@ def may_work(actor: Any, case: Case) -> bool:
     return m is not None and m.organisation_id == case.organisation_id
 
 
-def may_approve(actor: Any, case: Case) -> bool:
+def may_approve(actor: Actor, case: Case) -> bool:
     return can(actor, Perm.APPROVE_CASES, case.region_id) and case.worker_id in supervisee_ids(
         actor
     )
 
 
-def may_assign(actor: Any, case_region: str, organisation_id: int | None) -> bool:
+def may_assign(actor: Actor, case_region: str, organisation_id: int | None) -> bool:
     """Officers over the region; an agency administrator for their own agency's cases."""
     for m in memberships_of(actor):
         if not region_startswith(case_region, m):
@@ -101,7 +102,7 @@ def region_startswith(region_code: str, membership: Any) -> bool:
     return region_code.startswith(_prefix(membership))
 
 
-def require_worker(actor: Any, case: Case) -> None:
+def require_worker(actor: Actor, case: Case) -> None:
     """Refuse anyone but the case's worker (a step of the services that do the work)."""
     if not may_work(actor, case):
         raise PermissionDenied(_("只有负责该个案的社工可以进行此操作。"))
@@ -123,7 +124,7 @@ def touch_case(case: Case) -> None:
 
 
 def log_case_change(
-    case: Case, actor: Any, kind: str, *, before: str = "", after: str = "", note: str = ""
+    case: Case, actor: Actor, kind: str, *, before: str = "", after: str = "", note: str = ""
 ) -> None:
     """One line of the case's own history (the audit event is the calling service's)."""
     CaseLog.objects.create(

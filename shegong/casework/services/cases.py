@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shegong.core import audit
+from shegong.core.actors import Actor
 from shegong.core.roles import Perm, Role
 from shegong.core.scoping import can, memberships_of
 
@@ -58,7 +59,7 @@ from .access import (
 @transaction.atomic
 def case_open(
     *,
-    actor: Any,
+    actor: Actor,
     household: Any,
     presenting_problem: str,
     source: str,
@@ -116,7 +117,7 @@ CASE_EDITABLE = ["presenting_problem", "priority", "consent"]
 
 
 @transaction.atomic
-def case_update(*, actor: Any, case: Case, version: int | None, **fields: Any) -> Case:
+def case_update(*, actor: Actor, case: Case, version: int | None, **fields: Any) -> Case:
     case = lock_case(case, version)
     require_worker(actor, case)
     if case.stage == Stage.CLOSED:
@@ -149,7 +150,7 @@ def case_update(*, actor: Any, case: Case, version: int | None, **fields: Any) -
 @transaction.atomic
 def consent_withdraw(
     *,
-    actor: Any,
+    actor: Actor,
     case: Case,
     note: str,
     version: int | None,
@@ -188,7 +189,7 @@ def consent_withdraw(
 @transaction.atomic
 def consent_regain(
     *,
-    actor: Any,
+    actor: Actor,
     case: Case,
     version: int | None,
     note: str = "",
@@ -246,7 +247,7 @@ def case_facts(case: Case) -> rules.CaseFacts:
 
 
 @transaction.atomic
-def case_move(*, actor: Any, case: Case, to: str, version: int | None, note: str = "") -> Case:
+def case_move(*, actor: Actor, case: Case, to: str, version: int | None, note: str = "") -> Case:
     """Move a case to another stage (not to closed: see case_close)."""
     case = lock_case(case, version)
     require_worker(actor, case)
@@ -318,7 +319,7 @@ def _resolve(items: list[rules.OpenItem], resolutions: dict[str, tuple[str, str]
 @transaction.atomic
 def case_close(
     *,
-    actor: Any,
+    actor: Actor,
     case: Case,
     reason: str,
     note: str = "",
@@ -383,7 +384,7 @@ def _close(case: Case) -> None:
 
 @transaction.atomic
 def closure_review(
-    *, actor: Any, case: Case, approve: bool, note: str = "", version: int | None
+    *, actor: Actor, case: Case, approve: bool, note: str = "", version: int | None
 ) -> Case:
     case = lock_case(case, version)
     if not may_approve(actor, case):
@@ -415,7 +416,7 @@ def closure_review(
 
 
 @transaction.atomic
-def case_reopen(*, actor: Any, case: Case, reason: str, version: int | None) -> Case:
+def case_reopen(*, actor: Actor, case: Case, reason: str, version: int | None) -> Case:
     """Reopen a closed case: the work starts again from a fresh assessment."""
     case = lock_case(case, version)
     if not (may_work(actor, case) or may_assign(actor, case.region_id, case.organisation_id)):
@@ -442,7 +443,7 @@ def case_reopen(*, actor: Any, case: Case, reason: str, version: int | None) -> 
 
 @transaction.atomic
 def case_transfer(
-    *, actor: Any, case: Case, to_worker: Any, reason: str, version: int | None
+    *, actor: Actor, case: Case, to_worker: Any, reason: str, version: int | None
 ) -> Case:
     """Hand a case to another worker (of the same or another agency); history stays."""
     case = lock_case(case, version)
@@ -508,7 +509,7 @@ def active_instrument() -> AssessmentInstrument:
 @transaction.atomic
 def assessment_record(
     *,
-    actor: Any,
+    actor: Actor,
     case: Case,
     scores: dict[str, Any],
     summary: str = "",

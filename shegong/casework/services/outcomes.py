@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -12,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shegong.core import audit
+from shegong.core.actors import Actor
 
 from .. import rules
 from ..models import (
@@ -40,7 +40,7 @@ from .access import (
 @transaction.atomic
 def evaluation_record(
     *,
-    actor: Any,
+    actor: Actor,
     case: Case,
     summary: str,
     attainment: dict[int, str],
@@ -115,7 +115,7 @@ def evaluation_record(
 
 
 @transaction.atomic
-def note_add(*, actor: Any, case: Case, body: str) -> ConfidentialNote:
+def note_add(*, actor: Actor, case: Case, body: str) -> ConfidentialNote:
     if not (may_work(actor, case) or may_approve(actor, case)):
         raise PermissionDenied(_("只有负责社工和督导可以写保密记录。"))
     note = ConfidentialNote.objects.create(
@@ -128,7 +128,7 @@ def note_add(*, actor: Any, case: Case, body: str) -> ConfidentialNote:
     return note
 
 
-def record_read(*, actor: Any, case: Case) -> None:
+def record_read(*, actor: Actor, case: Case) -> None:
     """Log a read of the case by anyone but its own worker. A supervisor's read shows the
     confidential notes, so it is logged too, and says so."""
     if actor is not None and case.worker_id == getattr(actor, "pk", None):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shegong.core import audit
+from shegong.core.actors import Actor
 from shegong.core.roles import Role
 from shegong.core.scoping import memberships_of
 from shegong.core.services import check_version
@@ -45,7 +46,7 @@ from .cases import active_instrument
 # --- plan -------------------------------------------------------------------------------------
 
 
-def _plan_open_for_edit(actor: Any, plan: ServicePlan, version: int | None) -> ServicePlan:
+def _plan_open_for_edit(actor: Actor, plan: ServicePlan, version: int | None) -> ServicePlan:
     plan = ServicePlan.objects.select_for_update().select_related("case").get(pk=plan.pk)
     require_worker(actor, plan.case)
     check_version(
@@ -66,7 +67,7 @@ def _plan_changed(plan: ServicePlan) -> None:
 
 
 @transaction.atomic
-def plan_start(*, actor: Any, case: Case, summary: str = "") -> ServicePlan:
+def plan_start(*, actor: Actor, case: Case, summary: str = "") -> ServicePlan:
     case = lock_case(case)
     require_worker(actor, case)
     if case.stage != Stage.PLANNING:
@@ -80,7 +81,7 @@ def plan_start(*, actor: Any, case: Case, summary: str = "") -> ServicePlan:
 
 
 @transaction.atomic
-def plan_save(*, actor: Any, plan: ServicePlan, summary: str, version: int | None) -> ServicePlan:
+def plan_save(*, actor: Actor, plan: ServicePlan, summary: str, version: int | None) -> ServicePlan:
     plan = _plan_open_for_edit(actor, plan, version)
     before = plan.summary
     plan.summary = (summary or "").strip()
@@ -97,7 +98,7 @@ def plan_save(*, actor: Any, plan: ServicePlan, summary: str, version: int | Non
 @transaction.atomic
 def goal_add(
     *,
-    actor: Any,
+    actor: Actor,
     plan: ServicePlan,
     need: str,
     description: str,
@@ -140,7 +141,7 @@ def _instrument_of(case: Case) -> AssessmentInstrument:
 @transaction.atomic
 def task_add(
     *,
-    actor: Any,
+    actor: Actor,
     plan: ServicePlan,
     title: str,
     assignee_kind: str,
@@ -202,7 +203,7 @@ def task_add(
 @transaction.atomic
 def task_complete(
     *,
-    actor: Any,
+    actor: Actor,
     task: PlanTask,
     result: str,
     version: int | None,
@@ -236,7 +237,7 @@ def task_complete(
 
 
 @transaction.atomic
-def plan_submit(*, actor: Any, plan: ServicePlan, version: int | None) -> ServicePlan:
+def plan_submit(*, actor: Actor, plan: ServicePlan, version: int | None) -> ServicePlan:
     plan = _plan_open_for_edit(actor, plan, version)
     if not plan.case.organisation.plans_need_approval:
         raise ValidationError(_("本机构的服务计划无需督导审批。"))
@@ -256,7 +257,7 @@ def plan_submit(*, actor: Any, plan: ServicePlan, version: int | None) -> Servic
 
 @transaction.atomic
 def plan_review(
-    *, actor: Any, plan: ServicePlan, approve: bool, note: str = "", version: int | None
+    *, actor: Actor, plan: ServicePlan, approve: bool, note: str = "", version: int | None
 ) -> ServicePlan:
     plan = ServicePlan.objects.select_for_update().select_related("case").get(pk=plan.pk)
     if not may_approve(actor, plan.case):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shegong.core import audit
+from shegong.core.actors import Actor
 from shegong.core.selectors import work_calendar
 from shegong.core.services import check_version
 
@@ -42,7 +43,7 @@ from .access import (
 @transaction.atomic
 def service_add(
     *,
-    actor: Any,
+    actor: Actor,
     case: Case,
     service_type: str,
     served_on: datetime.date,
@@ -96,7 +97,7 @@ def service_add(
 @transaction.atomic
 def referral_add(
     *,
-    actor: Any,
+    actor: Actor,
     case: Case,
     institution: Any,
     need: str,
@@ -143,7 +144,7 @@ def referral_add(
 @transaction.atomic
 def referral_update(
     *,
-    actor: Any,
+    actor: Actor,
     referral: Referral,
     status: str,
     version: int | None,
@@ -204,7 +205,7 @@ def _set_due(referral: Referral, status: str, on: datetime.date) -> None:
 
 @transaction.atomic
 def follow_up_add(
-    *, actor: Any, case: Case, due_on: datetime.date, purpose: str, assigned_to: Any = None
+    *, actor: Actor, case: Case, due_on: datetime.date, purpose: str, assigned_to: Any = None
 ) -> FollowUp:
     case = lock_case(case)
     require_worker(actor, case)
@@ -233,7 +234,7 @@ def follow_up_add(
 @transaction.atomic
 def follow_up_complete(
     *,
-    actor: Any,
+    actor: Actor,
     follow_up: FollowUp,
     note: str,
     version: int | None,

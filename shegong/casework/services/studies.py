@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shegong.core import audit
+from shegong.core.actors import Actor
 from shegong.core.services import check_version
 
 from .. import deidentify
@@ -62,7 +61,7 @@ def identifying_details(case: Case, texts: dict[str, str]) -> dict[str, str]:
 @transaction.atomic
 def study_save(
     *,
-    actor: Any,
+    actor: Actor,
     case: Case,
     study: CaseStudy | None = None,
     version: int | None = None,
@@ -107,7 +106,7 @@ def study_save(
 
 
 @transaction.atomic
-def study_publish(*, actor: Any, study: CaseStudy, version: int | None) -> CaseStudy:
+def study_publish(*, actor: Actor, study: CaseStudy, version: int | None) -> CaseStudy:
     study = CaseStudy.objects.select_for_update().select_related("case__household").get(pk=study.pk)
     if study.author_id != actor.pk:
         raise PermissionDenied(_("只有作者可以发布经验总结。"))

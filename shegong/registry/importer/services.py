@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shegong.core import audit
+from shegong.core.actors import Actor
 from shegong.core.models import Region, RegionLevel
 from shegong.core.regions import prefix_of
 from shegong.core.roles import Perm
@@ -43,7 +44,7 @@ def import_dir() -> Path:
     return Path(settings.EXPORT_DIR).parent / "imports"
 
 
-def batch_regions(actor: Any) -> list[Region]:
+def batch_regions(actor: Actor) -> list[Region]:
     """Regions an actor may file a batch under: their own membership regions and, below a
     city or the province, the counties and cities inside."""
     prefixes = jurisdiction(actor, Perm.IMPORT_REGISTRY)
@@ -60,7 +61,7 @@ def batch_regions(actor: Any) -> list[Region]:
     return [regions[c] for c in sorted(regions)]
 
 
-def default_region(actor: Any) -> str | None:
+def default_region(actor: Actor) -> str | None:
     """The actor's first membership region that grants the import."""
     for m in memberships_of(actor):
         if can(actor, Perm.IMPORT_REGISTRY, m.region_id):
@@ -69,7 +70,7 @@ def default_region(actor: Any) -> str | None:
 
 
 def create_batch(
-    *, actor: Any, region_code: str | None, file_name: str, dry_run: bool = False
+    *, actor: Actor, region_code: str | None, file_name: str, dry_run: bool = False
 ) -> ImportBatch:
     """A queued batch filed under a region the actor may import into."""
     region_code = region_code or default_region(actor)
@@ -113,7 +114,7 @@ def check_upload(name: str, size: int) -> None:
 
 @transaction.atomic
 def start_import(
-    *, actor: Any, upload: Any, region_code: str | None, dry_run: bool = False
+    *, actor: Actor, upload: Any, region_code: str | None, dry_run: bool = False
 ) -> ImportBatch:
     """Store the uploaded file, file a batch, and queue the task that imports it."""
     from ..tasks import registry_import
