@@ -126,7 +126,7 @@ NAV: list[NavItem] = [
         _("贫困线、期限、门槛、查重评分等规则的版本"),
     ),
     NavItem(_("后台任务"), "core:task_list", None, _("系统"), _("导入导出等任务进度")),
-    NavItem(_("接口文档"), "api-docs", Perm.VIEW_REGIONS, _("系统"), _("API v1 说明")),
+    # The API docs are for developers: linked from the API-token card of 我的账号, not here.
 ]
 
 
