@@ -151,6 +151,16 @@ _CODE_COLUMNS: dict[str, type[models.TextChoices]] = {
     "主要致贫原因": Cause,
     "其他致贫原因": Cause,
 }
+# The code columns `_circumstances` reads, in the order of its answer.
+_CIRCUMSTANCE_COLUMNS = (
+    "文化程度",
+    "在校情况",
+    "健康状况",
+    "劳动能力",
+    "务工状况",
+    "贫困户属性",
+    "主要致贫原因",
+)
 MAX_LENGTHS = {"姓名": 50, "民族": 20, "住址": 200, "联系电话": 30}
 
 
@@ -329,16 +339,64 @@ class RowChecker:
             cells = (list(cells) + [None] * width)[:width]
         raw = tuple([c if c.__class__ is str else cell_text(c) for c in cells])
         t = [c.strip() for c in raw]
-        t.append("")
-        pos = self.pos
+        t.append("")  # what a missing column's position finds
         errors: list[str] = []
-        code = self._code
+        number, region = self._place(cells, t, errors)
+        relation, name, id_number, sex, birth = self._person(cells, t, errors)
+        (
+            education,
+            in_school,
+            health,
+            labour,
+            work,
+            household_type,
+            main_cause,
+            months,
+            dibao,
+        ) = self._circumstances(t, errors)
+        causes = self._causes(t, main_cause, errors)
+        if months:
+            errors.extend(
+                messages(person_problems(health=health, work_status=work, months_away=months))
+            )
+        income = self._income(t, errors)
+        ethnicity, address, phone = self._texts(t, errors)
+        if errors:
+            return Checked(raw, number, id_number, None, errors)
+        assert birth is not None and relation is not None and sex is not None
+        row = Row(
+            number,
+            region,
+            relation,
+            name,
+            id_number,
+            sex,
+            birth.isoformat(),
+            ethnicity,
+            education,
+            in_school,
+            health,
+            labour,
+            work,
+            months,
+            dibao,
+            household_type,
+            main_cause,
+            causes,
+            income,
+            address,
+            phone,
+        )
+        return Checked(raw, number, id_number, row, errors)
 
-        # 户编号
-        cell = cells[pos["户编号"]] if pos["户编号"] < width else None
-        number = _household_number(cell, t[pos["户编号"]])
+    # -- the parts of one row, each adding its reasons to `errors` ---------------------------
+    def _place(self, cells: Sequence[Any], t: list[str], errors: list[str]) -> tuple[str, str]:
+        """户编号 and 行政区划代码: (household number or "", region code as written)."""
+        i = self.pos["户编号"]
+        cell = cells[i] if i < self.width else None
+        number = _household_number(cell, t[i])
         if not number:
-            shown = _ascii(t[pos["户编号"]])
+            shown = _ascii(t[i])
             if _rounded_by_excel(cell):
                 errors.append(
                     _("户编号被 Excel 存成了数字,后几位可能已丢失,请把该列设为文本后重新填写。")
@@ -349,22 +407,25 @@ class RowChecker:
                 errors.append(
                     _("户编号“%(value)s”格式不正确,应为 6 至 32 位数字或字母。") % {"value": shown}
                 )
-
-        # 行政区划代码
-        region = _ascii(t[pos["行政区划代码"]])
+        region = _ascii(t[self.pos["行政区划代码"]])
         if not region:
             errors.append(_("“%(column)s”不能为空。") % {"column": "行政区划代码"})
         elif not _REGION_CODE.match(region):
             errors.append(_("行政区划代码“%(value)s”应为 12 位数字。") % {"value": region})
-        else:
-            problem = self._region(region)
-            if problem:
-                errors.append(problem)
+        elif problem := self._region(region):
+            errors.append(problem)
+        return number, region
 
+    def _person(
+        self, cells: Sequence[Any], t: list[str], errors: list[str]
+    ) -> tuple[str | None, str, str, str | None, datetime.date | None]:
+        """与户主关系, 姓名, 证件号码 and the 性别 and 出生日期 that must agree with it:
+        (relation, name, ID number or "", sex, birth date)."""
+        pos = self.pos
         relation = None
         relation_text = t[pos["与户主关系"]]
         if relation_text:
-            relation = code("与户主关系", relation_text, errors)
+            relation = self._code("与户主关系", relation_text, errors)
         else:
             errors.append(_("“%(column)s”不能为空。") % {"column": "与户主关系"})
 
@@ -376,38 +437,11 @@ class RowChecker:
         elif problem := invisible_problem("姓名", name):
             errors.append(problem)
 
-        # 证件号码
-        id_number = ""
-        sex = birth = None
-        i = pos["证件号码"]
-        cell = cells[i] if i < width else None
-        id_text = t[i]
-        key = _id_key(cell, id_text)
-        if key is None:
-            errors.append(
-                _("证件号码被 Excel 存成了数字,后几位已丢失,请把该列设为文本后重新填写。")
-            )
-        elif not id_text:
-            errors.append(_("“%(column)s”不能为空。") % {"column": "证件号码"})
-        elif (quick := self._quick_id(key)) is not None:
-            id_number, sex, birth = quick
-        else:
-            try:
-                parsed = parse_citizen_id(key, today=self.today, known_region_codes=self.known)
-            except ValidationError as exc:
-                errors.extend(exc.messages)
-            else:
-                id_number = parsed.number
-                sex = parsed.sex
-                birth = parsed.birth_date
-                if parsed.warnings:
-                    self.birthplace_warnings += 1
-                    self.warned = parsed.birthplace_code
+        id_number, sex, birth = self._id_number(cells, t, errors)
 
-        # 性别 and 出生日期 must agree with the ID number.
         sex_text = t[pos["性别"]]
         if sex_text:
-            given = code("性别", sex_text, errors)
+            given = self._code("性别", sex_text, errors)
             if given and sex and given != sex:
                 errors.append(
                     _("性别“%(value)s”与证件号码不符(证件号码表示%(sex)s)。")
@@ -425,21 +459,45 @@ class RowChecker:
                     _("出生日期 %(value)s 与证件号码中的出生日期 %(id_birth)s 不符。")
                     % {"value": given_birth.isoformat(), "id_birth": birth.isoformat()}
                 )
+        return relation, name, id_number, sex, birth
 
-        value = t[pos["文化程度"]]
-        education = code("文化程度", value, errors) if value else None
-        value = t[pos["在校情况"]]
-        in_school = code("在校情况", value, errors) if value else None
-        value = t[pos["健康状况"]]
-        health = code("健康状况", value, errors) if value else None
-        value = t[pos["劳动能力"]]
-        labour = code("劳动能力", value, errors) if value else None
-        value = t[pos["务工状况"]]
-        work = code("务工状况", value, errors) if value else None
-        value = t[pos["贫困户属性"]]
-        household_type = code("贫困户属性", value, errors) if value else None
-        value = t[pos["主要致贫原因"]]
-        main_cause = code("主要致贫原因", value, errors) if value else None
+    def _id_number(
+        self, cells: Sequence[Any], t: list[str], errors: list[str]
+    ) -> tuple[str, str | None, datetime.date | None]:
+        """证件号码: (the normalised number or "", the sex and birth date it gives)."""
+        i = self.pos["证件号码"]
+        cell = cells[i] if i < self.width else None
+        text = t[i]
+        key = _id_key(cell, text)
+        if key is None:
+            errors.append(
+                _("证件号码被 Excel 存成了数字,后几位已丢失,请把该列设为文本后重新填写。")
+            )
+        elif not text:
+            errors.append(_("“%(column)s”不能为空。") % {"column": "证件号码"})
+        elif (quick := self._quick_id(key)) is not None:
+            return quick
+        else:
+            try:
+                parsed = parse_citizen_id(key, today=self.today, known_region_codes=self.known)
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+            else:
+                if parsed.warnings:
+                    self.birthplace_warnings += 1
+                    self.warned = parsed.birthplace_code
+                return parsed.number, parsed.sex, parsed.birth_date
+        return "", None, None
+
+    def _circumstances(self, t: list[str], errors: list[str]) -> tuple[Any, ...]:
+        """The code columns after the person's identity, then 务工月数 and 是否低保:
+        (education, in_school, health, labour, work, household_type, main_cause, months,
+        dibao), None for each one not given."""
+        pos, code = self.pos, self._code
+        found: list[Any] = []
+        for column in _CIRCUMSTANCE_COLUMNS:
+            value = t[pos[column]]
+            found.append(code(column, value, errors) if value else None)
 
         months: int | None = None
         months_text = t[pos["务工月数"]]
@@ -470,36 +528,45 @@ class RowChecker:
                 errors.append(
                     _("是否低保“%(value)s”无法识别,请填写“是”或“否”。") % {"value": dibao_text}
                 )
+        found.append(months)
+        found.append(dibao)
+        return tuple(found)
 
-        causes: tuple[str, ...] | None = None
-        causes_text = t[pos["其他致贫原因"]]
-        if causes_text:
-            parts = [p for p in _CAUSE_SPLIT.split(causes_text) if p]
-            found = [code("其他致贫原因", p, errors) for p in parts[:10]]
-            causes = tuple(c for c in found if c)
-        if causes and (main_cause or not t[pos["主要致贫原因"]]):
-            # The rule the services apply (a row that lists secondary causes names the main one).
+    def _causes(
+        self, t: list[str], main_cause: str | None, errors: list[str]
+    ) -> tuple[str, ...] | None:
+        """其他致贫原因, judged with the main cause by the rule the services apply (a row that
+        lists secondary causes names the main one)."""
+        causes_text = t[self.pos["其他致贫原因"]]
+        if not causes_text:
+            return None
+        parts = [p for p in _CAUSE_SPLIT.split(causes_text) if p]
+        found = [self._code("其他致贫原因", p, errors) for p in parts[:10]]
+        causes = tuple(c for c in found if c)
+        if causes and (main_cause or not t[self.pos["主要致贫原因"]]):
             errors.extend(messages(cause_problems(main_cause, causes)))
-        if months:
-            errors.extend(
-                messages(person_problems(health=health, work_status=work, months_away=months))
+        return causes
+
+    def _income(self, t: list[str], errors: list[str]) -> str | None:
+        """家庭年人均纯收入 as a decimal string with two places."""
+        income_text = t[self.pos["家庭年人均纯收入"]]
+        if not income_text:
+            return None
+        cleaned = _ascii(income_text).replace(",", "").removesuffix("元")
+        try:
+            amount = Decimal(cleaned)
+        except InvalidOperation:
+            amount = Decimal(-1)
+        if not amount.is_finite() or amount < 0 or amount >= _MAX_INCOME:
+            errors.append(
+                _("家庭年人均纯收入“%(value)s”应为不小于 0 的数字。") % {"value": income_text}
             )
+            return None
+        return str(amount.quantize(_CENTS))
 
-        income: str | None = None
-        income_text = t[pos["家庭年人均纯收入"]]
-        if income_text:
-            cleaned = _ascii(income_text).replace(",", "").removesuffix("元")
-            try:
-                amount = Decimal(cleaned)
-            except InvalidOperation:
-                amount = Decimal(-1)
-            if not amount.is_finite() or amount < 0 or amount >= _MAX_INCOME:
-                errors.append(
-                    _("家庭年人均纯收入“%(value)s”应为不小于 0 的数字。") % {"value": income_text}
-                )
-            else:
-                income = str(amount.quantize(_CENTS))
-
+    def _texts(self, t: list[str], errors: list[str]) -> tuple[str | None, str | None, str | None]:
+        """民族, 住址 and 联系电话: (ethnicity, address, phone), None for each one blank."""
+        pos = self.pos
         ethnicity = t[pos["民族"]] or None
         address = t[pos["住址"]] or None
         phone = _ascii(t[pos["联系电话"]]) or None
@@ -514,34 +581,7 @@ class RowChecker:
         # The same rule as the model field's validator (shegong.core.validators).
         if phone and (problem := phone_problem("联系电话", phone)):
             errors.append(problem)
-
-        if errors:
-            return Checked(raw, number, id_number, None, errors)
-        assert birth is not None and relation is not None and sex is not None
-        row = Row(
-            number,
-            region,
-            relation,
-            name,
-            id_number,
-            sex,
-            birth.isoformat(),
-            ethnicity,
-            education,
-            in_school,
-            health,
-            labour,
-            work,
-            months,
-            dibao,
-            household_type,
-            main_cause,
-            causes,
-            income,
-            address,
-            phone,
-        )
-        return Checked(raw, number, id_number, row, errors)
+        return ethnicity, address, phone
 
 
 def unknown_code_message(column: str, text: str) -> str:
