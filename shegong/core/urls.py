@@ -110,6 +110,15 @@ urlpatterns = [
         perm=Perm.VIEW_AUDIT,
     ),
     route(
+        "audit/<int:pk>/reveal/",
+        audit.audit_reveal_view,
+        name="audit_reveal",
+        kind="object",
+        model=AuditEvent,
+        perm=Perm.VIEW_AUDIT,
+        post_only=True,
+    ),
+    route(
         "audit/export/",
         audit.audit_export_view,
         name="audit_export",

@@ -247,3 +247,40 @@ def derive_left_behind(
             group = "woman"
         result[m.key] = group
     return result
+
+
+# The changes a household page offers, each with its own route (`registry:household_<change>`).
+HOUSEHOLD_CHANGES = (
+    "member_add",
+    "member_remove",
+    "member_move",
+    "head",
+    "split",
+    "exit",
+    "relapse",
+)
+
+
+@dataclass(frozen=True)
+class HouseholdFacts:
+    """What decides which actions the household page offers."""
+
+    poverty_status: str  # not_out, out, relapse_risk
+    may_edit: bool = False  # the actor keeps the registry where the household lives
+    may_reveal: bool = False  # the actor may read full ID numbers there
+
+
+def household_actions(facts: HouseholdFacts) -> frozenset[str]:
+    """The actions the household page offers: the changes of the registry (an exit only for a
+    household not yet out, a relapse risk only for one not already marked) and revealing the
+    members' full ID numbers."""
+    out: set[str] = set()
+    if facts.may_edit:
+        out |= set(HOUSEHOLD_CHANGES)
+        if facts.poverty_status == "out":
+            out.discard("exit")
+        if facts.poverty_status == "relapse_risk":
+            out.discard("relapse")
+    if facts.may_reveal:
+        out.add("reveal")
+    return frozenset(out)

@@ -8,6 +8,16 @@ from .views import flags, households
 
 app_name = "registry"
 
+CHANGE_PATHS = {
+    "member_add": "members/add",
+    "member_remove": "members/remove",
+    "member_move": "members/move",
+    "head": "head",
+    "split": "split",
+    "exit": "exit",
+    "relapse": "relapse-risk",
+}
+
 urlpatterns = [
     route(
         "",
@@ -30,6 +40,27 @@ urlpatterns = [
         kind="object",
         model=Household,
         perm=Perm.VIEW_REGISTRY,
+    ),
+    route(
+        "households/<int:pk>/reveal/",
+        households.household_reveal_view,
+        name="household_reveal",
+        kind="object",
+        model=Household,
+        perm=Perm.REVEAL_ID_NUMBER,
+        post_only=True,
+    ),
+    # One route per change of a household: GET gives its form, POST makes the change.
+    *(
+        route(
+            f"households/<int:pk>/{segment}/",
+            households.change_view(change),
+            name=f"household_{change}",
+            kind="object",
+            model=Household,
+            perm=Perm.EDIT_REGISTRY,
+        )
+        for change, segment in CHANGE_PATHS.items()
     ),
     route(
         "persons/<int:pk>/",

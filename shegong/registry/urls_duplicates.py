@@ -21,6 +21,15 @@ urlpatterns = [
         perm=REVIEW,
     ),
     route(
+        "<int:pk>/reveal/",
+        duplicates.duplicate_reveal_view,
+        name="duplicate_reveal",
+        kind="object",
+        model=DuplicateCandidate,
+        perm=REVIEW,
+        post_only=True,
+    ),
+    route(
         "<int:pk>/merge/",
         duplicates.duplicate_merge_view,
         name="duplicate_merge",

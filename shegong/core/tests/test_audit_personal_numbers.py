@@ -101,7 +101,8 @@ def test_event_page_masks_until_revealed_and_logs_the_reveal(client, gushi_offic
     assert mask_citizen_id(number) in body
     assert _reveals() == []
 
-    body = client.post(url, {"action": "reveal"}).content.decode()
+    assert f'action="{reverse("core:audit_reveal", args=[event.pk])}"' in body
+    body = client.post(reverse("core:audit_reveal", args=[event.pk])).content.decode()
     assert number in body
     assert MOBILE in body
     assert _reveals() == [str(event.pk)]
@@ -122,7 +123,7 @@ def test_reveal_is_refused_without_the_permission_and_logs_nothing(
     assert number not in page
     assert "显示完整号码" not in page
     before = AuditEvent.objects.count()
-    response = client.post(url, {"action": "reveal"})
+    response = client.post(reverse("core:audit_reveal", args=[event.pk]))
     assert response.status_code == 403
     assert number not in response.content.decode()
     assert AuditEvent.objects.count() == before
@@ -133,7 +134,7 @@ def test_event_outside_the_county_answers_404_and_logs_nothing(client, xincai_of
     client.force_login(xincai_officer)
     before = AuditEvent.objects.count()
     url = reverse("core:audit_detail", args=[event.pk])
-    assert client.post(url, {"action": "reveal"}).status_code == 404
+    assert client.post(reverse("core:audit_reveal", args=[event.pk])).status_code == 404
     assert client.get(url).status_code == 404
     assert AuditEvent.objects.count() == before
 
@@ -142,9 +143,7 @@ def test_province_admin_sees_masks_too_and_reveals_explicitly(client, province_a
     event, number = removal
     client.force_login(province_admin)
     assert number not in client.get(reverse("core:audit_list")).content.decode()
-    body = client.post(
-        reverse("core:audit_detail", args=[event.pk]), {"action": "reveal"}
-    ).content.decode()
+    body = client.post(reverse("core:audit_reveal", args=[event.pk])).content.decode()
     assert number in body
     assert _reveals() == [str(event.pk)]
 

@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from ..forms import AuditFilterForm
 from ..pagination import keyset_page
@@ -32,17 +32,24 @@ def audit_list_view(request):
     return render(request, "core/audit_list.html", context)
 
 
-@require_http_methods(["GET", "POST"])
+@require_safe
 @login_required
 def audit_detail_view(request, pk):
     """One event, masked; a viewer who may reveal ID numbers in its region sees it whole with
-    a button (POST), which writes an access event."""
+    a button (`audit_reveal_view`)."""
     _require(request)
     event = audit_get(actor=request.user, pk=pk)
-    if request.method == "POST" and request.POST.get("action") == "reveal":
-        shown = audit_event_reveal(actor=request.user, event=event)
-    else:
-        shown = event_shown(event, prefixes=reveal_prefixes(request.user))
+    shown = event_shown(event, prefixes=reveal_prefixes(request.user))
+    return render(request, "core/audit_detail.html", {"row": shown})
+
+
+@require_POST
+@login_required
+def audit_reveal_view(request, pk):
+    """The event whole, which writes an access event."""
+    _require(request)
+    event = audit_get(actor=request.user, pk=pk)
+    shown = audit_event_reveal(actor=request.user, event=event)
     return render(request, "core/audit_detail.html", {"row": shown})
 
 

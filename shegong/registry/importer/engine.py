@@ -83,7 +83,7 @@ from .checking import (
     unpack_cells,
 )
 from .pipeline import BackgroundWriter as _BackgroundWriter
-from .planning import Notes, PlanPhase
+from .planning import Notes, Planner
 from .reader import open_table
 from .rows import ImportRefused, RowChecker
 from .services import HEARTBEAT_EVERY, WAIT_FOR_OVERLAP, claim_import
@@ -138,7 +138,7 @@ class Counts:
         }
 
 
-class Importer(PlanPhase):
+class Importer:
     def __init__(
         self,
         batch: ImportBatch,
@@ -157,6 +157,12 @@ class Importer(PlanPhase):
         self.on_progress = on_progress
         self.counts = Counts()
         self.notes = Notes()
+        self.planner = Planner(
+            today=self.today,
+            notes=self.notes,
+            allowed=self.allowed,
+            reject_household=self._reject_household,
+        )
         self._allowed: dict[str, bool] = {}
         self._batch: list[tuple[str, list[Record]]] = []
         self._batch_rows = 0
@@ -336,7 +342,7 @@ class Importer(PlanPhase):
                 add_warning(warning)
             for household in households:
                 self._batch.append(household)
-                self._batch_rows += len(household[1])
+                self._batch_rows += len(household[1])  # (number, records)
                 if self._batch_rows >= BATCH_ROWS:
                     self._flush()
             done += read
@@ -361,17 +367,17 @@ class Importer(PlanPhase):
         if not households:
             return
         if self.dry_run:
-            plan, outcome = self._plan(households, lock=False)
+            plan, outcome = self.planner.plan(households, lock=False)
             self._count(outcome)
             return
         if self._writer is not None:
             # PostgreSQL: plan this batch while the previous one is being written. A batch
             # that touches a household the one in flight touches waits for it and looks again.
-            found = self._lookup(households, lock=False)
+            found = self.planner.lookup(households, lock=False)
             if self._writer.overlaps(found.touched):
                 self._writer.wait()
-                found = self._lookup(households, lock=False)
-            plan, outcome = self._decide(households, found)
+                found = self.planner.lookup(households, lock=False)
+            plan, outcome = self.planner.decide(households, found)
             self._count(outcome)
             fields = self._progress_fields()
             delta = {k: v - self._submitted.get(k, 0) for k, v in fields.items()}
@@ -379,7 +385,7 @@ class Importer(PlanPhase):
             self._writer.submit(plan, found.touched | plan.recount, delta)
             return
         with transaction.atomic():
-            plan, outcome = self._plan(households, lock=True)
+            plan, outcome = self.planner.plan(households, lock=True)
             self.notes.left_behind += write_plan(plan)
             self._count(outcome)
             ImportBatch.objects.filter(pk=self.batch.pk).update(**self._progress_fields())

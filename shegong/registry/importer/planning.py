@@ -1,6 +1,6 @@
 """The import's plan for one batch of whole households: what the registry holds for them
-(`_lookup`), which households conflict with it (`_conflicts`), and what to create, update or
-leave (`_build`). The rules are listed in `engine`'s docstring."""
+(`Planner.lookup`), which households conflict with it (`_conflicts`), and what to create,
+update or leave (`_build`). The rules are listed in `engine`'s docstring."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import contextlib
 import datetime
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -119,31 +119,38 @@ class Lookup:
     touched: set[int]  # existing households this batch reads or changes
 
 
-class PlanPhase:
-    """The planning half of `engine.Importer`."""
+class Planner:
+    """Plans the batches of one import. `allowed(code)` says whether the import may write a
+    record filed under a region code; `reject_household(records, problems)` takes the rows
+    of a household that planning refuses (with each row's reasons); `notes` collects what the
+    summary says beyond the counts."""
 
-    notes: Notes
-    today: datetime.date
+    def __init__(
+        self,
+        *,
+        today: datetime.date,
+        notes: Notes,
+        allowed: Callable[[str], bool],
+        reject_household: Callable[[list[Record], dict[int, list[str]]], None],
+    ):
+        self.today = today
+        self.notes = notes
+        self.allowed = allowed
+        self.reject_household = reject_household
+        self._left_behind_rules: RuleValues | None = None
 
     def left_behind_rules(self) -> RuleValues:
         """The `left_behind` rule set in force on the day of the import, read once."""
-        rules = getattr(self, "_left_behind_rules", None)
-        if rules is None:
-            rules = self._left_behind_rules = rules_for(LEFT_BEHIND, self.today)
-        return rules
+        if self._left_behind_rules is None:
+            self._left_behind_rules = rules_for(LEFT_BEHIND, self.today)
+        return self._left_behind_rules
 
-    def allowed(self, code: str) -> bool:
-        raise NotImplementedError
-
-    def _reject_household(self, records: list[Record], problems: dict[int, list[str]]) -> None:
-        raise NotImplementedError
-
-    def _plan(
+    def plan(
         self, households: list[tuple[str, list[Record]]], *, lock: bool
     ) -> tuple[Plan, dict[str, int]]:
-        return self._decide(households, self._lookup(households, lock=lock))
+        return self.decide(households, self.lookup(households, lock=lock))
 
-    def _lookup(self, households: list[tuple[str, list[Record]]], *, lock: bool) -> Lookup:
+    def lookup(self, households: list[tuple[str, list[Record]]], *, lock: bool) -> Lookup:
         """What the registry holds for a batch's households and persons (reads only)."""
         with index_probes():
             return self._lookup_now(households, lock=lock)
@@ -183,7 +190,7 @@ class PlanPhase:
         source_numbers.update({hid: number for number, hid in target_of.items()})
         return Lookup(existing_hh, existing_p, members, source_numbers, touched)
 
-    def _decide(
+    def decide(
         self, households: list[tuple[str, list[Record]]], found: Lookup
     ) -> tuple[Plan, dict[str, int]]:
         existing_hh, existing_p = found.households, found.persons
@@ -199,7 +206,7 @@ class PlanPhase:
             if not rejected_now:
                 break
             for number, problems in rejected_now.items():
-                self._reject_household(accepted.pop(number), problems)
+                self.reject_household(accepted.pop(number), problems)
         return self._build(accepted, existing_hh, existing_p, members, source_numbers)
 
     def _conflicts(

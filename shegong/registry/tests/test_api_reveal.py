@@ -144,7 +144,8 @@ def test_the_page_reveal_goes_through_the_same_service(client, gushi_officer, gu
     client.force_login(gushi_officer)
     url = reverse("registry:household_detail", args=[head.household_id])
     assert head.id_number not in client.get(url).content.decode()
-    body = client.post(url, {"action": "reveal"}).content.decode()
+    reveal = reverse("registry:household_reveal", args=[head.household_id])
+    body = client.post(reveal).content.decode()
     assert head.id_number in body and gushi_people[1].id_number in body
     event = AuditEvent.objects.get(action=REVEAL)
     assert (event.target_type, event.target_id, event.changes) == (
@@ -157,8 +158,8 @@ def test_the_page_reveal_goes_through_the_same_service(client, gushi_officer, gu
 def test_a_social_worker_cannot_reveal_on_the_page_either(client, gushi_worker, gushi_people):
     head = gushi_people[0]
     client.force_login(gushi_worker)
-    url = reverse("registry:household_detail", args=[head.household_id])
-    response = client.post(url, {"action": "reveal"})
+    url = reverse("registry:household_reveal", args=[head.household_id])
+    response = client.post(url)
     assert response.status_code == 403
     assert head.id_number not in response.content.decode()
     assert not AuditEvent.objects.filter(action=REVEAL).exists()

@@ -98,11 +98,10 @@ def test_a_bad_number_is_still_refused_and_changes_nothing(api, village):
 def test_page_adds_a_member_and_shows_the_warning(client, gushi_officer, village):
     household = make_household(village.code)
     client.force_login(gushi_officer)
-    url = reverse("registry:household_detail", args=[household.pk])
+    url = reverse("registry:household_member_add", args=[household.pk])
     response = client.post(
         url,
         {
-            "action": "add",
             "name": "张小红",
             "relation": "daughter",
             "id_number": make_id_number(OLD, "19900607", sex="female"),
@@ -120,11 +119,10 @@ def test_page_adds_a_member_and_shows_the_warning(client, gushi_officer, village
 def test_page_shows_no_warning_for_a_current_birthplace(client, gushi_officer, village):
     household = make_household(village.code)
     client.force_login(gushi_officer)
-    url = reverse("registry:household_detail", args=[household.pk])
+    url = reverse("registry:household_member_add", args=[household.pk])
     response = client.post(
         url,
         {
-            "action": "add",
             "name": "张小红",
             "relation": "daughter",
             "id_number": make_id_number("411525", "20150607", sex="female"),

@@ -272,14 +272,13 @@ def test_the_import_judges_a_cause_it_gives_with_the_cause_the_registry_keeps(
 
 def add_member_on_the_page(client, household, **fields):
     data = {
-        "action": "add",
         "name": "张小红",
         "id_number": make_id_number("411525", "19900101", sex="female"),
         "relation": "daughter",
         "reason": "出生",
         **{k: "" if v is None else v for k, v in fields.items()},
     }
-    return client.post(f"/registry/households/{household.pk}/", data)
+    return client.post(f"/registry/households/{household.pk}/members/add/", data)
 
 
 @pytest.mark.parametrize(("fields", "problems", "in_file"), PERSON_BAD)

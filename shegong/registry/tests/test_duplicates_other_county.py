@@ -159,8 +159,8 @@ def test_queue_lists_the_other_county_by_name_birth_year_and_county(client, pair
 def test_reveal_never_opens_the_other_countys_number(client, pair, gushi_officer):
     candidate, gushi, xincai = pair
     client.force_login(gushi_officer)
-    url = reverse("registry:duplicate_detail", args=[candidate.pk])
-    body = client.post(url, {"action": "reveal"}).content.decode()
+    url = reverse("registry:duplicate_reveal", args=[candidate.pk])
+    body = client.post(url).content.decode()
     ours, theirs = _sections(body, candidate, gushi)
     assert gushi.id_number in ours
     assert xincai.id_number not in body

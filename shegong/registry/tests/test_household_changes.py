@@ -214,7 +214,8 @@ def test_social_worker_may_view_but_not_change(client, gushi_worker, household):
     client.force_login(gushi_worker)
     url = reverse("registry:household_detail", args=[household.pk])
     assert client.get(url).status_code == 200
-    response = client.post(url, {"action": "relapse", "reason": "x", "version": household.version})
+    relapse = reverse("registry:household_relapse", args=[household.pk])
+    response = client.post(relapse, {"reason": "x", "version": household.version})
     assert response.status_code == 403
     household.refresh_from_db()
     assert household.poverty_status == "not_out"
@@ -226,7 +227,8 @@ def test_household_page_masks_ids_and_reveal_is_logged(client, gushi_officer, ho
     head = Person.objects.get(name="张伟")
     body = client.get(url).content.decode()
     assert head.id_number not in body and "*" * 16 + head.id_number[-2:] in body
-    body = client.post(url, {"action": "reveal"}).content.decode()
+    reveal = reverse("registry:household_reveal", args=[household.pk])
+    body = client.post(reveal).content.decode()
     assert head.id_number in body
     event = AuditEvent.objects.get(action="registry.reveal_id", actor=gushi_officer)
     members = sorted(household.members.values_list("pk", flat=True))
@@ -239,10 +241,10 @@ def test_household_page_masks_ids_and_reveal_is_logged(client, gushi_officer, ho
 def test_household_page_change_through_the_form(client, gushi_officer, household):
     client.force_login(gushi_officer)
     url = reverse("registry:household_detail", args=[household.pk])
+    add = reverse("registry:household_member_add", args=[household.pk])
     response = client.post(
-        url,
+        add,
         {
-            "action": "add",
             "name": "张小红",
             "relation": "daughter",
             "id_number": make_id_number("411525", "20150607", sex="female"),
@@ -253,9 +255,7 @@ def test_household_page_change_through_the_form(client, gushi_officer, household
     assert response.status_code == 302
     body = client.get(url).content.decode()
     assert "张小红" in body and "出生" in body
-    bad = client.post(
-        url, {"action": "add", "name": "x", "relation": "son", "id_number": "123", "reason": "出生"}
-    )
+    bad = client.post(add, {"name": "x", "relation": "son", "id_number": "123", "reason": "出生"})
     assert "18" in bad.content.decode()
 
 
@@ -297,16 +297,19 @@ def test_change_forms_load_on_demand_and_only_for_editors(
     client, gushi_officer, gushi_worker, household
 ):
     url = reverse("registry:household_detail", args=[household.pk])
+    head = reverse("registry:household_head", args=[household.pk])
     client.force_login(gushi_officer)
     page = client.get(url).content.decode()
     assert 'name="reason"' not in page  # forms are not rendered up front
-    fragment = client.get(url, {"form": "head"}, HTTP_HX_REQUEST="true").content.decode()
+    assert f'hx-get="{head}"' in page
+    fragment = client.get(head, HTTP_HX_REQUEST="true").content.decode()
     assert 'name="new_head"' in fragment and "<html" not in fragment
-    full = client.get(url, {"form": "head"}).content.decode()
+    assert f'action="{head}"' in fragment
+    full = client.get(head).content.decode()
     assert 'name="new_head"' in full and "<html" in full
-    assert client.get(url, {"form": "nope"}).status_code == 404
+    assert client.get(f"{url}nope/").status_code == 404
     client.force_login(gushi_worker)
-    assert client.get(url, {"form": "head"}).status_code == 404
+    assert client.get(head).status_code == 404
 
 
 def test_child_director_confirms_a_left_behind_child(client, household):

@@ -175,7 +175,8 @@ def _everything(client: Client, persons: list[Person], cases: list) -> tuple[lis
     for pk in sorted(households):
         url = reverse("registry:household_detail", args=[pk])
         texts.append(client.get(url).content.decode())
-        texts.append(client.post(url, {"action": "reveal"}).content.decode())
+        reveal = reverse("registry:household_reveal", args=[pk])
+        texts.append(client.post(reveal).content.decode())
         texts.append(client.get(f"/api/v1/households/{pk}/").content.decode())
     for case in cases:
         texts.append(client.get(reverse("casework:case_detail", args=[case.pk])).content.decode())

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from shegong.core.idnumbers import mask_citizen_id
 from shegong.core.params import id_param
@@ -108,24 +108,40 @@ def _side(
     return side
 
 
-@require_http_methods(["GET", "POST"])
+def _may_reveal(actor, people) -> list[bool]:
+    return [p is not None and can(actor, Perm.REVEAL_ID_NUMBER, p.region_id) for p in people]
+
+
+@require_safe
 @login_required
 def duplicate_detail_view(request, pk):
     """The pair side by side. ID numbers are masked; a reviewer who may see them in a person's
-    region reveals them with a button (POST), which writes an access event."""
+    region reveals them with a button (`duplicate_reveal_view`)."""
+    _require(request)
+    candidate = duplicate_get(actor=request.user, pk=pk)
+    return _detail(request, candidate)
+
+
+@require_POST
+@login_required
+def duplicate_reveal_view(request, pk):
+    """The pair with full ID numbers, which writes an access event."""
     _require(request)
     actor = request.user
     candidate = duplicate_get(actor=actor, pk=pk)
     people = [candidate.person_a, candidate.person_b]
-    may_reveal = [p is not None and can(actor, Perm.REVEAL_ID_NUMBER, p.region_id) for p in people]
-    reveal = [False, False]
-    if request.method == "POST" and request.POST.get("action") == "reveal":
-        if not any(may_reveal):
-            raise PermissionDenied(_("您无权查看完整证件号码。"))
-        shown = id_numbers_reveal(
-            actor=actor, persons=[p for p in people if p is not None], via="page", target=candidate
-        )
-        reveal = [p is not None and p.pk in shown for p in people]
+    if not any(_may_reveal(actor, people)):
+        raise PermissionDenied(_("您无权查看完整证件号码。"))
+    shown = id_numbers_reveal(
+        actor=actor, persons=[p for p in people if p is not None], via="page", target=candidate
+    )
+    return _detail(request, candidate, reveal=[p is not None and p.pk in shown for p in people])
+
+
+def _detail(request, candidate, reveal=(False, False)):
+    actor = request.user
+    people = [candidate.person_a, candidate.person_b]
+    may_reveal = _may_reveal(actor, people)
     merge = duplicates.merge_of(candidate)
     snapshot = merge.removed_snapshot if merge is not None else None
     removed = (snapshot or {}).get("person") or {}
