@@ -9,7 +9,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("基础平台")
 
     def ready(self) -> None:
-        # Each app declares its rule-set kinds in its own rulesets.py (see core.rulesets) and
-        # its home-page charts in its own charts.py (see core.charts).
+        # Each app declares its rule-set kinds in its own rulesets.py (see core.rulesets),
+        # its home-page charts in its own charts.py (see core.charts) and how its audit
+        # events read in its own trail.py (see core.audit_fields).
         autodiscover_modules("rulesets")
         autodiscover_modules("charts")
+        autodiscover_modules("trail")

@@ -16,6 +16,12 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .audit_fields import BOOL as BOOL  # how change keys read: see core.audit_fields
+from .audit_fields import DATE as DATE
+from .audit_fields import DATETIME as DATETIME
+from .audit_fields import LIST as LIST
+from .audit_fields import register_fields as register_fields
+from .audit_fields import register_model_fields as register_model_fields
 from .models import AuditEvent, AuditFiling
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import audit
+from .audit_fields import ChangeLine, change_lines
 from .models import AuditEvent
 from .personal import mask_personal_numbers
 from .roles import Perm
@@ -51,6 +52,11 @@ class ShownEvent:
     masked: int
     revealed: bool = False
     may_reveal: bool = False
+
+    @property
+    def lines(self) -> list[ChangeLine]:
+        """The changes as people read them: field labels and display values."""
+        return change_lines(self.event.action, self.event.target_type, self.changes)
 
 
 def event_shown(
