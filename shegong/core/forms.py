@@ -95,6 +95,65 @@ class RegionField(forms.CharField):
         return region
 
 
+class RegionFilterWidget(forms.TextInput):
+    """A search box for a place: suggestions (htmx, `core:region_search`) fill its datalist as
+    one types; after an ambiguous entry the datalist already holds the places to choose from."""
+
+    template_name = "core/widgets/region_filter.html"
+    input_type = "search"
+
+    def __init__(self, attrs: dict[str, Any] | None = None):
+        base = {"autocomplete": "off", "placeholder": gettext_lazy("名称、拼音首字母或区划代码")}
+        super().__init__({**base, **(attrs or {})})
+        self.matches: list[Region] = []
+
+    def value_from_datadict(self, data, files, name):
+        # A place picked from the offered matches wins over the text typed before.
+        picked = (data.get(f"{name}_pick") or "").strip()
+        return picked or super().value_from_datadict(data, files, name)
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["matches"] = self.matches
+        return context
+
+
+class RegionFilterField(forms.CharField):
+    """A list filter's place: a code, a name or pinyin initials, resolved to one region in the
+    actor's jurisdiction for `perm` (`core.region_lookup.region_resolve`). An unknown or
+    ambiguous place is an error next to the field, never a filter quietly dropped."""
+
+    widget = RegionFilterWidget
+
+    def __init__(self, *args: Any, perm: str | None = None, **kwargs: Any):
+        kwargs.setdefault("label", gettext_lazy("区划"))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 40)
+        super().__init__(*args, **kwargs)
+        self.perm = perm
+        self.actor: Any = None  # set by FilterForm
+
+    def clean(self, value):
+        from .region_lookup import RegionNotResolved, region_resolve
+
+        text = super().clean(value)
+        try:
+            return region_resolve(actor=self.actor, text=text, perm=self.perm)
+        except RegionNotResolved as exc:
+            self.widget.matches = exc.matches  # type: ignore[attr-defined]
+            raise forms.ValidationError(exc.messages, code=exc.code) from None
+
+
+class FilterForm(forms.Form):
+    """A list's filters: GET data, read for one actor (whose jurisdiction bounds the places)."""
+
+    def __init__(self, *args: Any, actor: Any = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, RegionFilterField):
+                field.actor = actor
+
+
 class MembershipForm(forms.Form):
     """Role, region and organisation: the fields of a membership, limited to what the actor
     may grant (roles), reach (regions) and staff (organisations)."""

@@ -63,6 +63,15 @@ class Region(models.Model):
             return f"{self.parent.name}{self.name}"
         return self.name
 
+    @property
+    def place(self) -> str:
+        """What lies above the region beyond its label, shown beside a search match: a
+        village's county (its label names the township), a county's city."""
+        above = self.parent
+        if above is not None and self.level in (RegionLevel.TOWNSHIP, RegionLevel.VILLAGE):
+            above = above.parent
+        return above.name if above is not None else ""
+
 
 class UserQuerySet(models.QuerySet):
     def visible_to(self, actor, perm: str | None = None) -> UserQuerySet:

@@ -31,6 +31,7 @@ urlpatterns = [
     route(
         "regions/picker/", regions.region_picker_options, name="region_picker_options", kind="list"
     ),
+    route("regions/search/", regions.region_search_view, name="region_search", kind="list"),
     route(
         "regions/<str:code>/",
         regions.region_detail,

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ..forms import DesignationForm
+from ..region_lookup import region_matches
 from ..regions import is_code
 from ..roles import Perm
 from ..scoping import can
@@ -84,3 +85,12 @@ def region_picker_options(request):
         "core/widgets/_region_options.html",
         {"children": children, "level": level, "next": level + 1, "name": name},
     )
+
+
+@login_required
+def region_search_view(request):
+    """htmx fragment: the <option>s of the places matching what is typed in a region filter
+    (`?field=<input name>`), each labelled with its township and county."""
+    field = request.GET.get("field", "region")[:40]
+    matches = region_matches(actor=request.user, text=request.GET.get(field, ""))
+    return render(request, "core/widgets/_region_matches.html", {"matches": matches})
