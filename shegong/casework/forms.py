@@ -8,8 +8,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shegong.core.forms import FilterForm, RegionFilterField
 from shegong.core.params import BoundedDateField, BoundedIdField
-from shegong.core.regions import is_code
+from shegong.core.roles import Perm
 
 from .models import (
     AssigneeKind,
@@ -43,17 +44,11 @@ class _Users(forms.ModelChoiceField):
         return obj.display_name
 
 
-class CaseFilterForm(forms.Form):
+class CaseFilterForm(FilterForm):
     q = forms.CharField(label=_("户编号/成员姓名"), required=False, max_length=40)
     stage = forms.ChoiceField(label=_("阶段"), required=False, choices=_blank(Stage.choices))
-    region = forms.CharField(label=_("区划代码"), required=False, max_length=12)
+    region = RegionFilterField(perm=Perm.VIEW_CASES)
     mine = forms.BooleanField(label=_("只看我负责的"), required=False)
-
-    def clean_region(self) -> str:
-        value = (self.cleaned_data.get("region") or "").strip()
-        if value and not is_code(value):
-            raise forms.ValidationError(_("请填写12位区划代码,例如 411525000000。"))
-        return value
 
 
 class CaseOpenForm(forms.Form):

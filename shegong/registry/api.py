@@ -31,7 +31,7 @@ from shegong.core.selectors import region_list
 
 from . import services
 from .codes import Cause, Health, HouseholdType, Labour, PovertyStatus, WorkStatus
-from .forms import HouseholdFilterForm, PersonFilterForm
+from .forms import HouseholdApiFilterForm, PersonApiFilterForm
 from .models import Household, Person
 from .selectors import household_get, household_search, person_get, person_search
 from .services_reveal import Disclosure, id_numbers_reveal
@@ -174,7 +174,7 @@ class HouseholdViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedR
     def get_queryset(self):
         return household_search(
             actor=self.request.user,
-            filters=_filters(HouseholdFilterForm, self.request.query_params),
+            filters=_filters(HouseholdApiFilterForm, self.request.query_params),
         )
 
     def get_object(self):
@@ -228,7 +228,7 @@ class PersonViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedRead
 
     def get_queryset(self):
         return person_search(
-            actor=self.request.user, filters=_filters(PersonFilterForm, self.request.query_params)
+            actor=self.request.user, filters=_filters(PersonApiFilterForm, self.request.query_params)
         )
 
     def get_object(self):

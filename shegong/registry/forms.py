@@ -5,7 +5,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shegong.core.forms import FilterForm, RegionFilterField
 from shegong.core.params import BoundedDateField
+from shegong.core.roles import Perm
 from shegong.core.validators import HouseholdNumber, PlainText
 
 from .codes import (
@@ -31,9 +33,9 @@ def _blank(choices):
     return [("", "—")] + list(choices)
 
 
-class HouseholdFilterForm(forms.Form):
+class HouseholdFilterForm(FilterForm):
     q = forms.CharField(label=_("姓名/拼音首字母/证件号码/户编号"), required=False, max_length=40)
-    region = forms.CharField(label=_("区划代码"), required=False, max_length=12)
+    region = RegionFilterField(perm=Perm.VIEW_REGISTRY)
     household_type = forms.ChoiceField(
         label=_("贫困户属性"), required=False, choices=_blank(HouseholdType.choices)
     )
@@ -42,13 +44,23 @@ class HouseholdFilterForm(forms.Form):
     )
 
 
-class PersonFilterForm(forms.Form):
+class PersonFilterForm(FilterForm):
     q = forms.CharField(label=_("姓名/拼音首字母/证件号码/户编号"), required=False, max_length=40)
-    region = forms.CharField(label=_("区划代码"), required=False, max_length=12)
+    region = RegionFilterField(perm=Perm.VIEW_REGISTRY)
     left_behind = forms.ChoiceField(
         label=_("三留守"), required=False, choices=_blank([c for c in LeftBehind.choices if c[0]])
     )
     is_dibao = forms.BooleanField(label=_("仅低保对象"), required=False)
+
+
+class HouseholdApiFilterForm(HouseholdFilterForm):
+    """The API's filters: `region` stays a 12-digit code, as API clients send it."""
+
+    region = forms.CharField(required=False, max_length=12)  # type: ignore[assignment]
+
+
+class PersonApiFilterForm(PersonFilterForm):
+    region = forms.CharField(required=False, max_length=12)  # type: ignore[assignment]
 
 
 class _ReasonForm(forms.Form):

@@ -18,7 +18,14 @@ INITIALS_RE = re.compile(r"^[a-z]{2,8}$")
 HOUSEHOLD_NUMBER_RE = re.compile(r"^[0-9A-Za-z-]{6,32}$")
 
 
-def _region_filter(qs: QuerySet, field: str, code: str) -> QuerySet:
+# Columns a list may sort by (`?sort=`, `core.pagination`): each has an index that serves it.
+HOUSEHOLD_SORTS = ("number",)  # unique
+PERSON_SORTS = ("name",)  # person_name_birth
+
+
+def _region_filter(qs: QuerySet, field: str, region: Any) -> QuerySet:
+    """That region and everything under it; `region` is a Region (a list filter) or a code."""
+    code = getattr(region, "code", region)
     if code and is_code(code):
         low, high = prefix_bounds(prefix_of(code))
         return qs.filter(**{f"{field}__gte": low, f"{field}__lt": high})
@@ -29,7 +36,7 @@ def person_search(*, actor: Any, filters: dict[str, Any]) -> QuerySet:
     """Persons matching a name, pinyin initials (`zw` finds 张伟), an ID number or a household
     number, inside a region, newest first. Filters: q, region, left_behind, is_dibao."""
     qs: QuerySet = Person.objects.visible_to(actor, Perm.VIEW_REGISTRY).select_related(
-        "household", "region"
+        "household", "region__parent"
     )
     q = (filters.get("q") or "").strip()
     if q:
@@ -55,7 +62,9 @@ def person_search(*, actor: Any, filters: dict[str, Any]) -> QuerySet:
 
 def household_search(*, actor: Any, filters: dict[str, Any]) -> QuerySet:
     """Households by number, head's name or ID, region, type and poverty status."""
-    qs: QuerySet = Household.objects.visible_to(actor, Perm.VIEW_REGISTRY).select_related("region")
+    qs: QuerySet = Household.objects.visible_to(actor, Perm.VIEW_REGISTRY).select_related(
+        "region__parent"
+    )
     q = (filters.get("q") or "").strip()
     if q:
         if HOUSEHOLD_NUMBER_RE.match(q) and any(c.isdigit() for c in q) and len(q) != 18:

@@ -14,7 +14,7 @@ from shegong.core.scoping import can
 from shegong.core.selectors import region_list
 
 from . import services
-from .forms import InstitutionFilterForm
+from .forms import InstitutionApiFilterForm
 from .models import Institution
 from .selectors import institution_get, institution_list
 
@@ -45,7 +45,7 @@ class InstitutionSerializer(serializers.ModelSerializer):
 
 
 def _filters(params: Any) -> dict[str, Any]:
-    form = InstitutionFilterForm(params or None)
+    form = InstitutionApiFilterForm(params or None)
     if form.is_bound and not form.is_valid():
         errors = {k: [str(m) for m in v] for k, v in form.errors.items()}
         raise exceptions.ValidationError(errors)

@@ -5,22 +5,29 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from shegong.core.forms import RegionField
+from shegong.core.forms import FilterForm, RegionField, RegionFilterField
+from shegong.core.roles import Perm
 from shegong.core.validators import PlainText
 
 from .models import InstitutionKind
 from .rules import PHONE_MESSAGE, phone_is_dialable
 
 
-class InstitutionFilterForm(forms.Form):
+class InstitutionFilterForm(FilterForm):
     q = forms.CharField(label=_("机构名称或服务内容"), required=False, max_length=50)
     kind = forms.ChoiceField(
         label=_("类型"),
         required=False,
         choices=[("", _("全部类型")), *InstitutionKind.choices],
     )
-    region = forms.CharField(label=_("区划代码"), required=False, max_length=12)
+    region = RegionFilterField(perm=Perm.VIEW_RESOURCES)
     include_inactive = forms.BooleanField(label=_("包括已停用的机构"), required=False)
+
+
+class InstitutionApiFilterForm(InstitutionFilterForm):
+    """The API's filters: `region` stays a 12-digit code, as API clients send it."""
+
+    region = forms.CharField(required=False, max_length=12)  # type: ignore[assignment]
 
 
 class InstitutionForm(forms.Form):

@@ -35,7 +35,7 @@ def institution_list(*, actor: Any, filters: dict[str, Any] | None = None) -> Qu
     q (in the name or the services), include_inactive (active only unless true)."""
     filters = filters or {}
     qs: QuerySet = Institution.objects.visible_to(actor, Perm.VIEW_RESOURCES).select_related(
-        "region"
+        "region__parent"
     )
     qs = _kind(qs, filters.get("kind"))
     region = filters.get("region") or ""

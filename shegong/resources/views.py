@@ -6,7 +6,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shegong.core.forms import apply_validation_error
-from shegong.core.pagination import keyset_page
+from shegong.core.lists import filters_of, list_controls
+from shegong.core.pagination import KeysetPage, keyset_page
 from shegong.core.roles import Perm
 from shegong.core.scoping import can
 from shegong.core.selectors import region_list, region_roots
@@ -36,13 +37,19 @@ def institution_list_view(request):
     actor = request.user
     if not can(actor, Perm.VIEW_RESOURCES):
         raise PermissionDenied(_("您无权查看资源名录。"))
-    form = InstitutionFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    page = keyset_page(institution_list(actor=actor, filters=filters), request, size=50)
+    form = InstitutionFilterForm(request.GET or None, actor=actor)
+    page = KeysetPage.empty()
+    if (filters := filters_of(form)) is not None:
+        page = keyset_page(institution_list(actor=actor, filters=filters), request, count=True)
     return render(
         request,
         "resources/institution_list.html",
-        {"form": form, "page": page, "may_create": can(actor, Perm.MANAGE_RESOURCES)},
+        {
+            "form": form,
+            "page": page,
+            "controls": list_controls(form, page, request.GET),
+            "may_create": can(actor, Perm.MANAGE_RESOURCES),
+        },
     )
 
 

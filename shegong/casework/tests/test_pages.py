@@ -481,8 +481,9 @@ def _fill(village, n):
 
 
 # session (read and touched), user, memberships (cached for the request), the page of cases
-# with its household, worker, agency and region joined, and the menu.
-CASE_LIST_QUERIES = 7
+# with its household, worker, agency and region (with its township) joined, the capped count,
+# and the menu.
+CASE_LIST_QUERIES = 8
 
 
 def test_the_caseload_list_does_not_grow_queries_with_cases(

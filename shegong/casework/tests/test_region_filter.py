@@ -62,9 +62,12 @@ def test_the_page_takes_a_code_and_says_so_next_to_the_field(
     response = client.get(reverse("casework:case_list"), {"region": value})
     assert response.status_code == 200
     body = response.content.decode()
-    assert ("请填写12位区划代码,例如 411525000000。" in body) is not ok
+    message = f"找不到“{value.strip()}”:请从列表中选择,或输入 12 位区划代码。"
+    assert (message in body) is not ok
     if ok:
         assert "汪棚" in body and "张广庙" not in body
+    else:  # the filter is not dropped: nothing is listed until the place is clear
+        assert "汪棚" not in body and "张广庙" not in body
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from shegong.core.pagination import keyset_page
+from shegong.core.lists import filters_of, list_controls
+from shegong.core.pagination import KeysetPage, keyset_page
 from shegong.core.roles import Perm
 from shegong.core.scoping import can
 from shegong.registry.selectors import household_get, household_members
@@ -27,20 +28,28 @@ def _require(request, perm: str, message: str) -> None:
 @login_required
 def case_list_view(request):
     _require(request, Perm.VIEW_CASES, _("您无权查看个案。"))
-    form = CaseFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    qs = selectors.case_list(
-        actor=request.user,
-        stage=filters.get("stage", ""),
-        region_code=filters.get("region", ""),
-        q=filters.get("q", ""),
-        mine=bool(filters.get("mine")),
-    )
-    page = keyset_page(selectors.with_head_name(qs), request, size=50)
+    form = CaseFilterForm(request.GET or None, actor=request.user)
+    page = KeysetPage.empty()
+    if (filters := filters_of(form)) is not None:
+        region = filters.get("region")
+        qs = selectors.case_list(
+            actor=request.user,
+            stage=filters.get("stage", ""),
+            region_code=region.code if region else "",
+            q=filters.get("q", ""),
+            mine=bool(filters.get("mine")),
+        )
+        qs = selectors.with_head_name(qs)
+        page = keyset_page(qs, request, sortable=selectors.CASE_SORTS, count=True)
     return render(
         request,
         "casework/case_list.html",
-        {"form": form, "page": page, "may_open": can(request.user, Perm.WORK_CASES)},
+        {
+            "form": form,
+            "page": page,
+            "controls": list_controls(form, page, request.GET),
+            "may_open": can(request.user, Perm.WORK_CASES),
+        },
     )
 
 

@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from shegong.core.forms import apply_validation_error
-from shegong.core.pagination import keyset_page
+from shegong.core.lists import filters_of, list_controls
+from shegong.core.pagination import KeysetPage, keyset_page
 from shegong.core.panels import panels
 from shegong.core.roles import Perm
 from shegong.core.scoping import can
@@ -30,6 +31,8 @@ from ..forms import (
     SplitForm,
 )
 from ..selectors import (
+    HOUSEHOLD_SORTS,
+    PERSON_SORTS,
     exit_list,
     household_by_number,
     household_get,
@@ -51,17 +54,18 @@ def _require_view(request):
 @login_required
 def household_list_view(request):
     _require_view(request)
-    form = HouseholdFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    page = keyset_page(
-        with_head_name(household_search(actor=request.user, filters=filters)), request, size=50
-    )
+    form = HouseholdFilterForm(request.GET or None, actor=request.user)
+    page = KeysetPage.empty()
+    if (filters := filters_of(form)) is not None:
+        qs = with_head_name(household_search(actor=request.user, filters=filters))
+        page = keyset_page(qs, request, sortable=HOUSEHOLD_SORTS, count=True)
     return render(
         request,
         "registry/household_list.html",
         {
             "form": form,
             "page": page,
+            "controls": list_controls(form, page, request.GET),
             "may_export": can(request.user, Perm.EXPORT_REGISTRY),
             "may_export_full_ids": can(request.user, Perm.REVEAL_ID_NUMBER),
             "may_import": can(request.user, Perm.IMPORT_REGISTRY),
@@ -72,9 +76,11 @@ def household_list_view(request):
 @login_required
 def person_list_view(request):
     _require_view(request)
-    form = PersonFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    page = keyset_page(person_search(actor=request.user, filters=filters), request, size=50)
+    form = PersonFilterForm(request.GET or None, actor=request.user)
+    page = KeysetPage.empty()
+    if (filters := filters_of(form)) is not None:
+        qs = person_search(actor=request.user, filters=filters)
+        page = keyset_page(qs, request, sortable=PERSON_SORTS, count=True)
     disclosure = Disclosure(request.user)
     for person in page.items:
         disclosure.show(person)
@@ -84,6 +90,7 @@ def person_list_view(request):
         {
             "form": form,
             "page": page,
+            "controls": list_controls(form, page, request.GET),
             "may_export": can(request.user, Perm.EXPORT_REGISTRY),
             "may_export_full_ids": can(request.user, Perm.REVEAL_ID_NUMBER),
         },
