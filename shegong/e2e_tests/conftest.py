@@ -86,6 +86,20 @@ class Journey:
         response = self.page.goto(f"{self.base_url}{path}")
         assert response is not None and response.status < 400, (path, response and response.status)
 
+    def details(self, summary: str, scope=None):
+        """The folded section whose summary reads `summary`, opened as a user would."""
+        scope = scope or self.page.locator("main")
+        section = scope.locator("details", has=self.page.locator("summary", has_text=summary)).last
+        if not section.evaluate("e => e.open"):
+            section.locator("summary").first.click()
+        return section
+
+    def saved(self) -> None:
+        """Wait for the page a form led to and assert it says the change was saved."""
+        self.page.wait_for_load_state()
+        messages = self.page.locator(".messages").all_inner_texts()
+        assert messages == ["已保存。"], (messages, self.main()[:1500])
+
     def text(self) -> str:
         return self.page.locator("body").inner_text()
 
@@ -129,6 +143,17 @@ class Journey:
         self.context.close()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.stash[OUTCOME] = report
+    return report
+
+
+OUTCOME = pytest.StashKey[pytest.TestReport]()
+
+
 @pytest.fixture
 def demo(transactional_db):
     from shegong.core.demo import load_demo
@@ -149,5 +174,10 @@ def journey(request, live_server, browser) -> Iterator:
         return j
 
     yield start
+    report = request.node.stash.get(OUTCOME, None)
     for j in made:
+        if report is not None and report.failed:
+            # The page the journey stopped on, to see what the user would have seen.
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            j.page.screenshot(path=SHOTS / f"{j.name}-failed-1366.png", full_page=True)
         j.close()
