@@ -21,6 +21,16 @@ def progress_start(*, owner: User, kind: str, title: str, total: int | None = No
     return TaskProgress.objects.create(owner=owner, kind=kind, title=title, total=total)
 
 
+@transaction.atomic
+def job_start(*, owner: User, kind: str, title: str, job: Any, args: tuple = ()) -> TaskProgress:
+    """Create the progress row a page waits on and queue `job(progress_id, *args)` once the
+    transaction commits, so a worker never looks for a row that is not there yet (or was
+    rolled back)."""
+    progress = progress_start(owner=owner, kind=kind, title=title)
+    transaction.on_commit(lambda: job.enqueue(str(progress.pk), *args))
+    return progress
+
+
 def progress_update(progress: TaskProgress, **fields: Any) -> None:
     for key, value in fields.items():
         setattr(progress, key, value)

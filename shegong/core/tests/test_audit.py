@@ -3,6 +3,7 @@ import io
 import pytest
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
+from django.test import TestCase
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -112,7 +113,8 @@ def test_export_writes_xlsx_with_formulas_neutralised(client, gushi_officer):
     _event(GUSHI, '=HYPERLINK("http://x")')
     _event(XINCAI, "新蔡的事件")
     client.force_login(gushi_officer)
-    response = client.post(reverse("core:audit_export"), {})
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(reverse("core:audit_export"), {})
     task = TaskProgress.objects.get(owner=gushi_officer)
     assert response.url == reverse("core:task_detail", args=[task.pk])
     assert task.status == "done"

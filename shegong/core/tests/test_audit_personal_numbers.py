@@ -4,6 +4,7 @@ every export of the trail is masked and leaves one event."""
 import io
 
 import pytest
+from django.test import TestCase
 from django.urls import reverse
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
@@ -207,7 +208,8 @@ def test_export_is_masked_and_writes_exactly_one_event(client, gushi_officer, re
     AuditEvent.objects.create(action="test.event", target_repr="新蔡的事件", region_id=XINCAI)
     client.force_login(gushi_officer)
     before = AuditEvent.objects.count()
-    client.post(reverse("core:audit_export"), {"action": "registry."})
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.post(reverse("core:audit_export"), {"action": "registry."})
     task = TaskProgress.objects.get(owner=gushi_officer)
     assert task.status == "done"
     download = client.get(reverse("core:task_download", args=[task.pk]))

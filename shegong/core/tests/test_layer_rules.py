@@ -2,6 +2,8 @@
 
 - No view runs more than one action: nothing reads an `action` field from the request, and no
   template posts one (each action has its own route, which the jurisdiction harness tests).
+- Views and APIs queue no background job: a service creates the progress row and queues the
+  job with `transaction.on_commit`.
 """
 
 from __future__ import annotations
@@ -55,6 +57,16 @@ def _reads_action(tree: ast.AST) -> list[int]:
     return lines
 
 
+def _calls(tree: ast.AST, attr: str) -> list[int]:
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == attr
+    ]
+
+
 def _offences(kind: str, check) -> list[str]:
     out = []
     for path in _sources(kind):
@@ -87,12 +99,18 @@ def test_no_template_posts_an_action_field():
     assert found == []
 
 
+def test_no_view_or_api_queues_a_job():
+    assert _offences("views", lambda t: _calls(t, "enqueue")) == []
+    assert _offences("api", lambda t: _calls(t, "enqueue")) == []
+
+
 def test_the_checks_catch_what_they_look_for():
     source = """
 def view(request):
     a = request.POST.get("action")
     b = request.POST["action"]
-    return b
+    job.enqueue("x")
 """
     tree = ast.parse(source)
     assert _reads_action(tree) == [3, 4]
+    assert _calls(tree, "enqueue") == [5]

@@ -2,10 +2,13 @@
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
+from django.test import TestCase
 from django.urls import reverse
 
 from shegong.conftest import GUSHI
 from shegong.core.models import AuditEvent, TaskProgress
+from shegong.core.tasks import job_start
 
 
 @pytest.fixture
@@ -48,3 +51,37 @@ def test_a_failing_task_says_so(gushi_officer, monkeypatch):
     progress.refresh_from_db()
     assert progress.status == "failed"
     assert "RuntimeError" in progress.message
+
+
+class _Job:
+    """Stands for a task: records what it was queued with."""
+
+    def __init__(self):
+        self.queued: list[tuple] = []
+
+    def enqueue(self, *args):
+        self.queued.append(args)
+
+
+@pytest.mark.django_db
+def test_a_started_job_is_queued_only_when_the_transaction_commits(gushi_officer):
+    job = _Job()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        progress = job_start(owner=gushi_officer, kind="k", title="t", job=job, args=("x", 2))
+        assert job.queued == []  # not before the commit
+    assert job.queued == [(str(progress.pk), "x", 2)]
+    assert (progress.owner, progress.kind, progress.status) == (gushi_officer, "k", "queued")
+
+
+@pytest.mark.django_db
+def test_a_job_started_in_a_rolled_back_transaction_is_never_queued(gushi_officer):
+    job = _Job()
+    with (
+        TestCase.captureOnCommitCallbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        job_start(owner=gushi_officer, kind="k", title="t", job=job)
+        raise RuntimeError
+    assert (callbacks, job.queued) == ([], [])
+    assert not TaskProgress.objects.filter(kind="k").exists()

@@ -11,7 +11,7 @@ from ..roles import Perm
 from ..scoping import can
 from ..selectors import audit_get, audit_list
 from ..services_audit import audit_event_reveal, event_shown, reveal_prefixes
-from ..tasks import audit_export, progress_start
+from ..tasks import audit_export, job_start
 
 
 def _require(request):
@@ -68,6 +68,11 @@ def audit_export_view(request):
         for k, v in form.cleaned_data.items()
         if v
     }
-    progress = progress_start(owner=request.user, kind="audit_export", title=_("导出审计日志"))
-    audit_export.enqueue(str(progress.pk), filters)
+    progress = job_start(
+        owner=request.user,
+        kind="audit_export",
+        title=_("导出审计日志"),
+        job=audit_export,
+        args=(filters,),
+    )
     return redirect("core:task_detail", pk=progress.pk)

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 from pypinyin import lazy_pinyin
@@ -234,7 +235,8 @@ def test_run_button_starts_a_tracked_job_for_the_jurisdiction(client, villages, 
     member(x1, "赵强")
     member(x1, "赵强")
     client.force_login(gushi_officer)
-    response = client.post(reverse("registry:duplicate_run"))
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(reverse("registry:duplicate_run"))
     task = TaskProgress.objects.get(owner=gushi_officer)
     assert response.url == reverse("core:task_detail", args=[task.pk])
     assert (task.status, task.done, task.total) == ("done", 4, 4)

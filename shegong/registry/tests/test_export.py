@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -86,7 +87,9 @@ def _csv(client, scope="persons", **params):
 
 
 def _xlsx(client, scope="persons", **params):
-    response = client.post(reverse(f"registry:export_{scope}_xlsx"), params)
+    # The job is queued when the request's transaction commits.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(reverse(f"registry:export_{scope}_xlsx"), params)
     task = TaskProgress.objects.filter(kind="registry_export").latest("created_at")
     assert response.url == reverse("core:task_detail", args=[task.pk])
     assert task.status == "done", task.message
@@ -288,7 +291,8 @@ def test_queries_do_not_grow_with_rows(client, gushi_officer, gushi_village):
         return b"".join(response.streaming_content)
 
     def xlsx_export():
-        client.post(reverse("registry:export_persons_xlsx"))
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            client.post(reverse("registry:export_persons_xlsx"))
 
     _households(gushi_village, 3, 0)  # 6 persons
     small = (_count_queries(csv_export), _count_queries(xlsx_export))
@@ -334,7 +338,8 @@ def test_an_export_imports_again_unchanged(client, gushi_officer, gushi_village,
         response = client.get(reverse("registry:export_households_csv"), {"full_ids": "on"})
         path.write_bytes(b"".join(response.streaming_content))
     else:
-        client.post(reverse("registry:export_households_xlsx"), {"full_ids": "on"})
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            client.post(reverse("registry:export_households_xlsx"), {"full_ids": "on"})
         task = TaskProgress.objects.get(kind="registry_export")
         download = client.get(reverse("core:task_download", args=[task.pk]))
         path.write_bytes(b"".join(download.streaming_content))

@@ -16,7 +16,7 @@ from shegong.core.idnumbers import mask_citizen_id
 from shegong.core.params import id_param
 from shegong.core.roles import Perm
 from shegong.core.scoping import can, jurisdiction
-from shegong.core.tasks import progress_start
+from shegong.core.tasks import job_start
 
 from .. import duplicates
 from ..models import DuplicateStatus, Person
@@ -53,10 +53,13 @@ def duplicate_run_view(request):
     """Look for new pairs in the actor's jurisdiction, in the background."""
     _require(request)
     prefixes = [p or "41" for p in jurisdiction(request.user, Perm.REVIEW_DUPLICATES)]
-    progress = progress_start(
-        owner=request.user, kind="duplicates_detect", title=_("查找疑似重复人员")
+    progress = job_start(
+        owner=request.user,
+        kind="duplicates_detect",
+        title=_("查找疑似重复人员"),
+        job=duplicates.duplicates_detect,
+        args=(prefixes,),
     )
-    duplicates.duplicates_detect.enqueue(str(progress.pk), prefixes)
     return redirect("core:task_detail", pk=progress.pk)
 
 

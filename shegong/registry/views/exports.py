@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shegong.core.roles import Perm
 from shegong.core.scoping import can
-from shegong.core.tasks import progress_start
+from shegong.core.tasks import job_start
 
 from .. import exports
 
@@ -61,10 +61,13 @@ def _xlsx(request, scope: str) -> HttpResponse:
     data, filters = _request_filters(request)
     if filters is None:
         return _invalid(request, scope, data)
-    progress = progress_start(
-        owner=request.user, kind="registry_export", title=exports.export_title(scope)
+    progress = job_start(
+        owner=request.user,
+        kind="registry_export",
+        title=exports.export_title(scope),
+        job=exports.registry_export_xlsx,
+        args=(scope, filters),
     )
-    exports.registry_export_xlsx.enqueue(str(progress.pk), scope, filters)
     return redirect("core:task_detail", pk=progress.pk)
 
 
