@@ -9,15 +9,15 @@ ASSETS := shegong/static/vendor/.built
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard shegong/locale/*/LC_MESSAGES/django.po))
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test check lint typecheck install assets messages clean e2e system-packages
+.PHONY: run test check lint typecheck install assets messages clean e2e browser system-packages
 
 run: install
 	$(BIN)/shegong run
 
-test: install
+test: install browser
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-check: install
+check: install browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy shegong
@@ -55,8 +55,12 @@ $(ASSETS): package.json package-lock.json scripts/build-assets.mjs
 messages: install
 	$(BIN)/python manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=node_modules
 
-e2e: install
+e2e: install browser
 	$(BIN)/python e2e/screenshots.py
+
+# Debian's chromium for the browser journeys (`pytest -m journey`) and `make e2e`.
+browser:
+	@scripts/install-browser.sh
 
 clean:
 	rm -rf $(VENV) node_modules shegong/static/vendor
