@@ -4,13 +4,16 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .audit_fields import action_choices
 from .models import Region
 from .params import BoundedDateField
 from .regions import is_code
 from .roles import Role
+from .selectors import region_chain, region_exists, region_in
 
 
 def apply_validation_error(form: forms.Form, exc: ValidationError) -> None:
@@ -54,15 +57,7 @@ class RegionPickerWidget(forms.Widget):
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        chain: list[Region] = []
-        if value and is_code(str(value)):
-            region = Region.objects.filter(code=value).select_related("parent").first()
-            while region is not None:
-                chain.append(region)
-                if any(region.code == r.code for r in self.roots):
-                    break
-                region = region.parent
-            chain.reverse()
+        chain = region_chain(code=str(value), roots=self.roots) if value else []
         context["widget"]["roots"] = self.roots
         context["widget"]["chain"] = chain
         context["widget"]["levels"] = self.levels
@@ -86,10 +81,9 @@ class RegionField(forms.CharField):
             return None
         if not is_code(value):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        qs = self.allowed if self.allowed is not None else Region.objects.all()
-        region = qs.filter(code=value).first()
+        region = region_in(code=value, allowed=self.allowed)
         if region is None:
-            if Region.objects.filter(code=value).exists():
+            if region_exists(code=value):
                 raise forms.ValidationError(self.error_messages["outside"], code="outside")
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return region
@@ -161,7 +155,7 @@ class MembershipForm(forms.Form):
     role = forms.ChoiceField(label=gettext_lazy("角色"), choices=Role.choices)
     region = RegionField(label=gettext_lazy("区划"))
     organisation: forms.ModelChoiceField = forms.ModelChoiceField(
-        label=gettext_lazy("所属机构"), queryset=Region.objects.none(), required=False
+        label=gettext_lazy("所属机构"), queryset=None, required=False
     )
 
     def __init__(
@@ -227,9 +221,28 @@ class PasswordChangeForm(forms.Form):
 
 
 class AuditFilterForm(forms.Form):
-    actor = forms.CharField(label=gettext_lazy("操作人"), required=False, max_length=150)
-    action = forms.CharField(label=gettext_lazy("操作"), required=False, max_length=64)
-    target = forms.CharField(label=gettext_lazy("对象编号"), required=False, max_length=64)
+    """The trail's filters. `action` is a select of the registered actions (a module's group
+    opens with its code prefix); the API may send any code or prefix."""
+
+    actor = forms.CharField(
+        label=gettext_lazy("操作人"),
+        required=False,
+        max_length=150,
+        help_text=gettext_lazy("姓名或用户名"),
+    )
+    action = forms.CharField(
+        label=gettext_lazy("操作"),
+        required=False,
+        max_length=64,
+        widget=forms.Select,
+        validators=[RegexValidator(r"^[a-z_]+(\.[a-z_]*)?$", gettext_lazy("请从列表中选择操作。"))],
+    )
+    target = forms.CharField(
+        label=gettext_lazy("对象编号"),
+        required=False,
+        max_length=64,
+        help_text=gettext_lazy("户编号、个案编号等,可只填开头部分"),
+    )
     date_from = BoundedDateField(
         label=gettext_lazy("开始日期"),
         required=False,
@@ -240,6 +253,10 @@ class AuditFilterForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].widget.choices = action_choices()
 
     def clean(self):
         data = super().clean()
