@@ -26,6 +26,17 @@ FEMALE = ["芳", "娜", "敏", "静", "丽", "艳", "娟", "霞", "秀英", "桂
 CAUSES = ["illness", "disability", "schooling", "lack_skills", "lack_labour", "lack_capital"]
 
 
+def _child_years(rng: random.Random, n: int) -> list[int]:
+    """Birth years of `n` siblings, two or three years apart (never a week), 2008 to 2022."""
+    gaps = [rng.randint(2, 3) for _ in range(n - 1)]
+    year = rng.randint(2008, 2022 - sum(gaps))
+    years = [year]
+    for gap in gaps:
+        year += gap
+        years.append(year)
+    return years
+
+
 def _id(county: str, birth: datetime.date, seq: int, sex: str) -> str:
     s = seq % 1000
     if (s % 2 == 1) != (sex == "male"):
@@ -41,6 +52,7 @@ def load(per_village: int = 4, seed: int = 2016) -> int:
     created = 0
     seq = 0
     used = set(Person.objects.values_list("id_number", flat=True))
+    births: set[datetime.date] = set()
     for village in villages:
         county = village.code[:6]
         for n in range(per_village):
@@ -70,13 +82,13 @@ def load(per_village: int = 4, seed: int = 2016) -> int:
                     away and rng.random() < 0.6,
                 ),
             ]
-            for _ in range(rng.randint(1, 3)):
+            for year in _child_years(rng, rng.randint(1, 3)):
                 sex = rng.choice(["male", "female"])
                 members.append(
                     (
                         "son" if sex == "male" else "daughter",
                         sex,
-                        rng.randint(2008, 2022),
+                        year,
                         surname + rng.choice(MALE if sex == "male" else FEMALE),
                         False,
                     )
@@ -86,8 +98,20 @@ def load(per_village: int = 4, seed: int = 2016) -> int:
                     ("father", "male", rng.randint(1940, 1960), surname + rng.choice(MALE), False)
                 )
             people = []
+            taken: set[str] = set()
             for relation, sex, year, name, is_away in members:
+                # No two members of one household share a name (a father named like his son).
+                while name in taken:
+                    name = name[0] + rng.choice(MALE if sex == "male" else FEMALE)
+                taken.add(name)
                 birth = datetime.date(year, rng.randint(1, 12), rng.randint(1, 28))
+                # One person per birthday: made-up people must not look like duplicates by
+                # chance (same name, same day); the review gets the one planted below.
+                for _try in range(50):  # bounded: a larger demo may run out of days
+                    if birth not in births:
+                        break
+                    birth = datetime.date(year, rng.randint(1, 12), rng.randint(1, 28))
+                births.add(birth)
                 number = ""
                 while not number or number in used:
                     seq += 1

@@ -1,7 +1,9 @@
 """Demo resource directory: institutions of 固始 and 新蔡 and a few of their city and province.
 
 The names follow the way such institutions are usually called; contact persons, phone numbers
-and capacities are made up. Idempotent: an institution is found by its name and region.
+and capacities are made up, so every name carries 「(演示)」 like the demo agencies: nobody should
+dial a made-up number for a real institution. Idempotent: an institution is found by its name
+and region.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from .models import Institution, InstitutionKind
 
 GUSHI, XINCAI = "411525000000", "411729000000"
 K = InstitutionKind
+
+DEMO_MARK = "(演示)"
 
 # (name, kind, region, services, capacity, contact person, phone, address, opening hours)
 INSTITUTIONS: list[tuple[str, str, str, str, int | None, str, str, str, str]] = [
@@ -224,7 +228,8 @@ def load() -> int:
     created = 0
     for name, kind, region, services, capacity, person, phone, address, hours in INSTITUTIONS:
         _obj, made = Institution.objects.get_or_create(
-            name=name,
+            # Marked like the demo agencies: the names are real-sounding, the phones made up.
+            name=name + DEMO_MARK,
             region_id=region,
             defaults={
                 "kind": kind,
