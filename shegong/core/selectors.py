@@ -20,6 +20,7 @@ from .models import (
     User,
 )
 from .params import date_param
+from .regions import is_code
 from .roles import Perm
 from .scoping import access, can, jurisdiction
 from .workdays import WorkCalendar
@@ -180,3 +181,29 @@ def ruleset_overview(*, actor: Any, kind: str = "") -> RuleSetOverview:
             ]
             overview.versions.append((row, shown))
     return overview
+
+
+def region_chain(*, code: str, roots: list[Region]) -> list[Region]:
+    """The regions from the nearest of `roots` down to `code` (the region picker's columns);
+    [] for a code that is not a region."""
+    if not is_code(code):
+        return []
+    chain: list[Region] = []
+    region = Region.objects.filter(code=code).select_related("parent").first()
+    while region is not None:
+        chain.append(region)
+        if any(region.code == r.code for r in roots):
+            break
+        region = region.parent
+    chain.reverse()
+    return chain
+
+
+def region_in(*, code: str, allowed: QuerySet | None) -> Region | None:
+    """The region `code` if it is among `allowed` (any region when None)."""
+    qs = allowed if allowed is not None else Region.objects.all()
+    return qs.filter(code=code).first()
+
+
+def region_exists(*, code: str) -> bool:
+    return Region.objects.filter(code=code).exists()

@@ -21,10 +21,9 @@ from .codes import (
     Relation,
     WorkStatus,
 )
-from .models import Person
 from .rules import ExitChecks
 
-NONE = Person.objects.none()
+NONE = None  # each form is given its household's members
 DATE = forms.DateInput(attrs={"type": "date"})
 NON_HEAD = [(v, label) for v, label in Relation.choices if v != Relation.HEAD]
 

@@ -4,6 +4,7 @@
   template posts one (each action has its own route, which the jurisdiction harness tests).
 - Views and APIs queue no background job: a service creates the progress row and queues the
   job with `transaction.on_commit`.
+- Forms query no model: the choices they offer come from selectors.
 """
 
 from __future__ import annotations
@@ -67,6 +68,15 @@ def _calls(tree: ast.AST, attr: str) -> list[int]:
     ]
 
 
+def _manager_uses(tree: ast.AST) -> list[int]:
+    """Lines that name `<Model>.objects` (or `_default_manager`)."""
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute) and node.attr in ("objects", "_default_manager")
+    ]
+
+
 def _offences(kind: str, check) -> list[str]:
     out = []
     for path in _sources(kind):
@@ -104,13 +114,19 @@ def test_no_view_or_api_queues_a_job():
     assert _offences("api", lambda t: _calls(t, "enqueue")) == []
 
 
+def test_no_form_queries_a_model():
+    assert _offences("forms", _manager_uses) == []
+
+
 def test_the_checks_catch_what_they_look_for():
     source = """
 def view(request):
     a = request.POST.get("action")
     b = request.POST["action"]
     job.enqueue("x")
+    return Region.objects.all()
 """
     tree = ast.parse(source)
     assert _reads_action(tree) == [3, 4]
     assert _calls(tree, "enqueue") == [5]
+    assert _manager_uses(tree) == [6]
