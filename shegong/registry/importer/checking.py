@@ -335,8 +335,14 @@ def to_wire(message: Message) -> Any:
     `from_wire` names them again. Every record of a judged household has its row."""
     households, rejected, read, warnings = message
     plain = [
-        (number, [(n, c, h, i, tuple(row), e, p) for n, c, h, i, row, e, p in records])  # type: ignore[arg-type]
-        for number, records in households
+        (
+            household,
+            [
+                (row_number, cells, number, id_number, tuple(row), errors, initials)  # type: ignore[arg-type]
+                for row_number, cells, number, id_number, row, errors, initials in records
+            ],
+        )
+        for household, records in households
     ]
     return plain, rejected, read, warnings
 
@@ -346,10 +352,13 @@ def from_wire(message: Any) -> Message:
     new = tuple.__new__  # quicker than `Record._make`, which runs Python code per record
     named = [
         (
-            number,
-            [new(Record, (n, c, h, i, new(Row, row), e, p)) for n, c, h, i, row, e, p in records],
+            household,
+            [
+                new(Record, (row_number, cells, number, id_number, new(Row, row), errors, initials))
+                for row_number, cells, number, id_number, row, errors, initials in records
+            ],
         )
-        for number, records in households
+        for household, records in households
     ]
     return named, rejected, read, warnings
 
