@@ -23,9 +23,9 @@ from django_tasks import task
 
 from shegong.core import audit
 from shegong.core.exports import safe_cell, write_xlsx
+from shegong.core.forms import FilterForm, RegionFilterField
 from shegong.core.idnumbers import mask_citizen_id
 from shegong.core.models import TaskProgress
-from shegong.core.regions import is_code
 from shegong.core.roles import Perm
 from shegong.core.scoping import jurisdiction, prefixes_q
 from shegong.core.tasks import progress_update, run_tracked
@@ -64,11 +64,12 @@ def _blank(choices: Any) -> list[tuple[str, Any]]:
     return [("", "—")] + [(str(v), label) for v, label in choices if v]
 
 
-class ExportFilterForm(forms.Form):
+class ExportFilterForm(FilterForm):
     """The filters of the household and person lists, as they come in the query string."""
 
     q = forms.CharField(required=False, max_length=40)
-    region = forms.CharField(required=False, max_length=12)
+    # The list's place filter, resolved the same way (a name or initials, not only a code).
+    region = RegionFilterField(perm=Perm.EXPORT_REGISTRY)
     household_type = forms.ChoiceField(required=False, choices=_blank(HouseholdType.choices))
     poverty_status = forms.ChoiceField(required=False, choices=_blank(PovertyStatus.choices))
     left_behind = forms.ChoiceField(required=False, choices=_blank(LeftBehind.choices))
@@ -78,15 +79,13 @@ class ExportFilterForm(forms.Form):
     full_ids = forms.BooleanField(required=False)
 
     def clean_region(self) -> str:
-        region = self.cleaned_data["region"].strip()
-        if region and not is_code(region):
-            raise forms.ValidationError(_("区划代码应为 12 位数字。"))
-        return region
+        region = self.cleaned_data["region"]
+        return region.code if region else ""
 
 
-def parse_filters(data: Any) -> dict[str, Any] | None:
+def parse_filters(data: Any, *, actor: Any) -> dict[str, Any] | None:
     """Only the filters that were given, as plain JSON values; None when one is invalid."""
-    form = ExportFilterForm(data)
+    form = ExportFilterForm(data, actor=actor)
     if not form.is_valid():
         return None
     return {k: v for k, v in form.cleaned_data.items() if v not in ("", None, False)}

@@ -229,7 +229,9 @@ def test_filters_are_applied(client, gushi_officer, gushi_household, gushi_villa
     assert names("households", q="411525001200002") == ["王小花", "王强"]
     assert names("households", left_behind="child") == ["'@SUM(A1)", "张伟", "李娟"]
     assert names("persons", region=gushi_village) == ["'@SUM(A1)", "张伟", "李娟", "王小花", "王强"]
-    assert names("persons", region=XINCAI) == []
+    # A place outside the jurisdiction is refused like one that does not exist, as on the list.
+    outside = client.get(reverse("registry:export_persons_csv"), {"region": XINCAI})
+    assert (outside.status_code, outside.url) == (302, f"/registry/persons/?region={XINCAI}")
 
 
 def test_an_invalid_filter_goes_back_to_the_list_and_exports_nothing(client, gushi_officer):

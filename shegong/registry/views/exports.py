@@ -32,7 +32,7 @@ def _request_filters(request) -> tuple[dict[str, str], dict[str, Any] | None]:
     """The list page's filters, from the query string or a posted form; None when invalid."""
     data = {**request.GET.dict(), **request.POST.dict()}
     data.pop("csrfmiddlewaretoken", None)
-    return data, exports.parse_filters(data)
+    return data, exports.parse_filters(data, actor=request.user)
 
 
 def _invalid(request, scope: str, data: dict[str, str]) -> HttpResponse:
