@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.utils import timezone
 
 import shegong
@@ -707,9 +708,13 @@ def _start_import(w: World) -> Arranged:
         [person_row("411525001277777", w.village, "户主", "钱进", make_id_number())],
     )
     upload = SimpleUploadedFile("花名册.csv", path.read_bytes(), content_type="text/csv")
-    return w.officer, lambda: services.start_import(
-        actor=w.officer, upload=upload, region_code=None
-    )
+
+    def act():
+        # The import is queued on commit; its task writes the event.
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            services.start_import(actor=w.officer, upload=upload, region_code=None)
+
+    return w.officer, act
 
 
 @case("interrupted", "file_name", "rows")

@@ -138,7 +138,7 @@ def start_import(
     )
     ImportBatch.objects.filter(pk=batch.pk).update(stored_file=stored.name, progress=progress)
     batch.stored_file, batch.progress = stored.name, progress
-    registry_import.enqueue(str(batch.pk))
+    transaction.on_commit(lambda: registry_import.enqueue(str(batch.pk)))
     return batch
 
 

@@ -15,6 +15,7 @@ import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.urls import reverse
 
 from shegong.conftest import GUSHI
@@ -97,10 +98,12 @@ def assert_refused(actor, path, message):
 
 
 def upload(client, path):
-    return client.post(
-        reverse("registry:import_upload"),
-        {"file": SimpleUploadedFile(path.name, path.read_bytes()), "region": GUSHI},
-    )
+    # The import is queued when the upload's transaction commits.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(
+            reverse("registry:import_upload"),
+            {"file": SimpleUploadedFile(path.name, path.read_bytes()), "region": GUSHI},
+        )
 
 
 DIMENSION_BOMB = (

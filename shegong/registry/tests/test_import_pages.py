@@ -5,6 +5,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.test import TestCase
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -38,10 +39,12 @@ def import_file(tmp_path, village):
 
 def upload(client, path, **data):
     content = path.read_bytes()
-    return client.post(
-        reverse("registry:import_upload"),
-        {"file": SimpleUploadedFile(path.name, content), "region": GUSHI, **data},
-    )
+    # The import is queued when the upload's transaction commits.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(
+            reverse("registry:import_upload"),
+            {"file": SimpleUploadedFile(path.name, content), "region": GUSHI, **data},
+        )
 
 
 def test_upload_runs_the_task_and_shows_the_result(client, gushi_officer, import_file):
