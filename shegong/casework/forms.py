@@ -36,7 +36,8 @@ def _text(rows: int = 3) -> forms.Textarea:
 
 
 class VersionedForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Hidden fields still need a Chinese label: a stray error on the case page names it.
+    version = forms.IntegerField(label=_("版本"), widget=forms.HiddenInput, required=False)
 
 
 class _Users(forms.ModelChoiceField):
@@ -82,7 +83,7 @@ class CaseEditForm(VersionedForm):
 
 
 class MoveForm(VersionedForm):
-    to = forms.ChoiceField(choices=Stage.choices, widget=forms.HiddenInput)
+    to = forms.ChoiceField(label=_("目标阶段"), choices=Stage.choices, widget=forms.HiddenInput)
     note = forms.CharField(label=_("说明(可不填)"), required=False, max_length=500)
 
 
@@ -205,7 +206,7 @@ class ReferralForm(forms.Form):
 
 
 class ReferralUpdateForm(VersionedForm):
-    referral = BoundedIdField(widget=forms.HiddenInput)
+    referral = BoundedIdField(label=_("转介"), widget=forms.HiddenInput)
     status = forms.ChoiceField(
         label=_("新状态"),
         choices=[
@@ -228,7 +229,7 @@ class FollowUpForm(forms.Form):
 
 
 class FollowUpDoneForm(VersionedForm):
-    follow_up = BoundedIdField(widget=forms.HiddenInput)
+    follow_up = BoundedIdField(label=_("回访"), widget=forms.HiddenInput)
     done_on = BoundedDateField(
         label=_("实际回访日期"), widget=DATE, initial=timezone.localdate, required=False
     )
