@@ -9,7 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from shegong.core import audit
 
+from .instrument import DEFAULT_DOMAINS
 from .models import (
+    AssessmentKind,
     AssigneeKind,
     ClosureReason,
     FollowUpStatus,
@@ -17,6 +19,10 @@ from .models import (
     ServiceType,
     TaskStatus,
 )
+
+# Needs are the assessment domains; a county's own instrument may add codes, which show as
+# written.
+NEEDS = {d["code"]: d["label"] for d in DEFAULT_DOMAINS}
 
 # Every casework event targets its case; these keys recur across its actions.
 audit.register_fields(
@@ -29,7 +35,7 @@ audit.register_fields(
         "plan": _("服务计划(编号)"),
         "summary": _("计划摘要"),
         "goal": _("服务目标"),
-        "need": _("需求"),
+        "need": (_("需求"), NEEDS),
         "task": _("计划任务"),
         "assignee_kind": (_("执行人类型"), AssigneeKind),
         "submitted": _("提交审批的计划(编号)"),
@@ -46,6 +52,10 @@ audit.register_fields(
         "scores": _("各项评分"),
         "kind": _("类型"),
     },
+)
+audit.register_fields(
+    "casework.assessment",
+    {"kind": (_("预估类型"), AssessmentKind), **NEEDS},  # scores: {domain: score}
 )
 audit.register_fields(
     "casework.case_close",

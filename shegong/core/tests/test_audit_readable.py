@@ -92,3 +92,13 @@ def test_a_value_outside_the_choices_shows_as_written(gushi_officer, village):
         changes={"reason": "retired_code"},
     )
     assert _lines(event) == ["结案原因:retired_code"]
+
+
+def test_an_assessment_reads_its_kind_and_domains(gushi_officer, village):
+    event = audit.record(
+        actor=gushi_officer,
+        action="casework.assessment",
+        target=make_case(region_code=village),
+        changes={"kind": "reassessment", "scores": {"income": 4, "health": 2}},
+    )
+    assert _lines(event) == ["预估类型:评估期复评", "各项评分:经济收入:4;身体健康:2"]
