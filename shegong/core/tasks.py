@@ -84,7 +84,7 @@ def audit_export(progress_id: str, filters: dict[str, Any]) -> None:
             e.target_id,
             shown.target_repr,
             e.region_id or "",
-            str(shown.changes) if shown.changes else "",
+            ";".join(f"{line.label}:{line.value}" for line in shown.lines),
             e.request_id,
         ]
 

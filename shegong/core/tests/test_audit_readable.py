@@ -1,13 +1,16 @@
 """The audit trail reads in Chinese: field labels and display values, never codes."""
 
+import io
+
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from shegong.casework.tests.factories import make_case
 from shegong.conftest import GUSHI, _township
 from shegong.core import audit
 from shegong.core.audit_fields import change_lines
-from shegong.core.models import AuditEvent
+from shegong.core.models import AuditEvent, TaskProgress
 from shegong.core.testing import make_village
 from shegong.registry.tests.factories import make_household
 
@@ -102,3 +105,21 @@ def test_an_assessment_reads_its_kind_and_domains(gushi_officer, village):
         changes={"kind": "reassessment", "scores": {"income": 4, "health": 2}},
     )
     assert _lines(event) == ["预估类型:评估期复评", "各项评分:经济收入:4;身体健康:2"]
+
+
+def test_the_export_reads_like_the_page(
+    client, gushi_officer, village, django_capture_on_commit_callbacks
+):
+    audit.record(
+        actor=gushi_officer,
+        action="casework.case_close",
+        target=make_case(region_code=village),
+        changes={"reason": "goals_met", "pending": False},
+    )
+    client.force_login(gushi_officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("core:audit_export") + "?action=casework.case_close")
+    task = TaskProgress.objects.get(owner=gushi_officer)
+    download = client.get(reverse("core:task_download", args=[task.pk]))
+    rows = list(load_workbook(io.BytesIO(b"".join(download.streaming_content))).active.values)
+    assert [row[7] for row in rows[1:]] == ["结案原因:服务目标达成;待督导审批:否"]
