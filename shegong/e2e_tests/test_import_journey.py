@@ -17,6 +17,11 @@ pytestmark = [
 VILLAGE = "411525001200"  # a demo village under 蓼城街道
 
 
+def wait_until_done(page) -> None:
+    """The import is queued when the upload commits; the page polls its progress until done."""
+    page.get_by_text("状态:已完成").wait_for(timeout=30_000)
+
+
 def test_officer_imports_fixes_and_reimports(journey, tmp_path):
     rows = [
         person_row("411525001299001", VILLAGE, "户主", "赵文博", make_id_number(birth="19750312")),
@@ -46,6 +51,7 @@ def test_officer_imports_fixes_and_reimports(journey, tmp_path):
     j.check("upload", phone=True)
     page.get_by_label("导入文件").set_input_files(upload)
     page.get_by_role("button", name="上传并导入").click()
+    wait_until_done(page)
     page.get_by_role("link", name="下载错误报告").wait_for()
     result = j.main()
     assert "蓼城街道花名册.xlsx" in result
@@ -70,7 +76,7 @@ def test_officer_imports_fixes_and_reimports(journey, tmp_path):
     page.get_by_role("link", name="导入文件").first.click()
     page.get_by_label("导入文件").set_input_files(report)
     page.get_by_role("button", name="上传并导入").click()
-    page.get_by_role("link", name="再导入一个文件").wait_for()
+    wait_until_done(page)
     fixed = j.main()
     assert "共 1 行:新增 1 行,更新 0 行,未变 0 行,拒绝 0 行" in fixed, fixed
     assert "下载错误报告" not in fixed, fixed
