@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from shegong.core.idnumbers import mask_citizen_id
+from shegong.core.params import id_param
 
 from .. import rules, selectors, services
 from ..forms import FollowUpDoneForm, ReferralUpdateForm
@@ -96,14 +97,14 @@ def _row_forms(page: Page, bound_action: str, bound_form) -> tuple[dict, dict]:
                 initial={"follow_up": f.pk, "version": f.version}, auto_id=f"id_f{f.pk}_%s"
             )
     if bound_form is not None and bound_form.is_bound:
-        key = bound_form.data.get("referral") or bound_form.data.get("follow_up") or ""
+        key = id_param(bound_form.data.get("referral") or bound_form.data.get("follow_up"))
         target = referral_forms if bound_action == "referral_update" else follow_forms
         rows = bound_action in ("referral_update", "follow_up_done")
-        if rows and str(key).isdigit() and int(key) in target:
+        if rows and key in target:
             bound_form.auto_id = (
                 f"id_r{key}_%s" if bound_action == "referral_update" else f"id_f{key}_%s"
             )
-            target[int(key)] = bound_form
+            target[key] = bound_form
     return referral_forms, follow_forms
 
 
