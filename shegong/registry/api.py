@@ -228,7 +228,8 @@ class PersonViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedRead
 
     def get_queryset(self):
         return person_search(
-            actor=self.request.user, filters=_filters(PersonApiFilterForm, self.request.query_params)
+            actor=self.request.user,
+            filters=_filters(PersonApiFilterForm, self.request.query_params),
         )
 
     def get_object(self):
