@@ -21,9 +21,11 @@ def give_the_volunteer_a_task() -> str:
 
     worker = User.objects.get(username="gushi_worker")
     case = Case.objects.get(worker=worker, stage=Stage.PLANNING)
+    plan = services.current_plan(case)
+    assert plan is not None, "the demo case in planning has a plan"
     services.task_add(
         actor=worker,
-        plan=services.current_plan(case),
+        plan=plan,
         title="入户送学习用品并陪伴孩子做作业",
         assignee_kind=AssigneeKind.VOLUNTEER,
         assignee=User.objects.get(username="volunteer"),

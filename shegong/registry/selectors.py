@@ -168,4 +168,3 @@ def left_behind_reviews(*, actor: Any) -> Any:
         .select_related("person", "person__household")
         .order_by("opened_on", "id")
     )
-

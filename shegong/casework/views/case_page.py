@@ -100,7 +100,7 @@ def _row_forms(page: Page, bound_action: str, bound_form) -> tuple[dict, dict]:
         key = id_param(bound_form.data.get("referral") or bound_form.data.get("follow_up"))
         target = referral_forms if bound_action == "referral_update" else follow_forms
         rows = bound_action in ("referral_update", "follow_up_done")
-        if rows and key in target:
+        if rows and key is not None and key in target:
             bound_form.auto_id = (
                 f"id_r{key}_%s" if bound_action == "referral_update" else f"id_f{key}_%s"
             )
