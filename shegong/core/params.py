@@ -121,3 +121,23 @@ class ApiIdField(serializers.IntegerField):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", BIGINT_MAX)
         super().__init__(**kwargs)
+
+
+class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A multiple choice of records by id that refuses a value no id column can hold.
+
+    Django passes the submitted values straight into `pk__in`; on SQLite an integer past
+    2**63 raises OverflowError inside the query. Here such a value is an invalid choice.
+    """
+
+    def _check_values(self, value):
+        if not isinstance(value, list | tuple):
+            raise ValidationError(self.error_messages["invalid_list"], code="invalid_list")
+        for v in value:
+            if id_param(v) is None:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": v},
+                )
+        return super()._check_values(value)

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shegong.core.forms import FilterForm, RegionFilterField
-from shegong.core.params import BoundedDateField
+from shegong.core.params import BoundedDateField, BoundedModelMultipleChoiceField
 from shegong.core.roles import Perm
 from shegong.core.validators import HouseholdNumber, PlainText
 
@@ -137,7 +137,7 @@ class HeadChangeForm(_MemberChoiceForm):
 
 
 class SplitForm(_MemberChoiceForm):
-    members: Any = forms.ModelMultipleChoiceField(
+    members: Any = BoundedModelMultipleChoiceField(
         label=_("分出的成员"), queryset=NONE, widget=forms.CheckboxSelectMultiple
     )
     new_head: Any = forms.ModelChoiceField(label=_("新户户主"), queryset=NONE)
