@@ -212,7 +212,8 @@ class ApiToken(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.key_prefix}… {self.name}".strip()
+        # Never the key's letters: they are no word and nobody needs them in the trail.
+        return f"API 令牌 {self.pk} {self.name}".strip()
 
     @property
     def is_live(self) -> bool:
