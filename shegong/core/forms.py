@@ -238,10 +238,16 @@ class AuditFilterForm(forms.Form):
         validators=[RegexValidator(r"^[a-z_]+(\.[a-z_]*)?$", gettext_lazy("请从列表中选择操作。"))],
     )
     target = forms.CharField(
-        label=gettext_lazy("对象编号"),
+        label=gettext_lazy("记录编号"),
         required=False,
         max_length=64,
         help_text=gettext_lazy("户编号、个案编号等,可只填开头部分"),
+    )
+    person = forms.CharField(
+        label=gettext_lazy("人员姓名"),
+        required=False,
+        max_length=100,
+        help_text=gettext_lazy("事件所涉人员的完整姓名"),
     )
     date_from = BoundedDateField(
         label=gettext_lazy("开始日期"),

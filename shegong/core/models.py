@@ -272,8 +272,14 @@ class AuditEvent(models.Model):
             models.Index(fields=["target_type", "target_id"], name="audit_target"),
             models.Index(fields=["region", "at"], name="audit_region_at"),
             models.Index(fields=["actor", "at"], name="audit_actor_at"),
-            # The filter by a record's number as shown (户编号, 个案编号) or its start.
-            models.Index(fields=["target_repr"], name="audit_target_repr"),
+            # The filter by a record's number as shown (户编号, 个案编号) or its start, and by a
+            # person's name: on PostgreSQL an operator class that serves LIKE 'prefix%' in any
+            # collation (and equality); other databases ignore it.
+            models.Index(
+                fields=["target_repr"],
+                name="audit_target_repr",
+                opclasses=["varchar_pattern_ops"],
+            ),
         ]
 
     def __str__(self) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from .actors import Actor
 from .models import (
     ApiToken,
     AuditEvent,
@@ -26,7 +27,7 @@ from .scoping import access, can, jurisdiction
 from .workdays import WorkCalendar
 
 
-def region_roots(actor: Any, perm: str | None = None) -> list[Region]:
+def region_roots(actor: Actor, perm: str | None = None) -> list[Region]:
     """The top regions of the actor's jurisdiction: where a picker or a tree starts."""
     prefixes = jurisdiction(actor, perm)
     if prefixes == [""]:
@@ -35,11 +36,11 @@ def region_roots(actor: Any, perm: str | None = None) -> list[Region]:
     return list(Region.objects.filter(code__in=codes).order_by("code"))
 
 
-def region_children(*, actor: Any, parent_code: str, perm: str | None = None) -> QuerySet:
+def region_children(*, actor: Actor, parent_code: str, perm: str | None = None) -> QuerySet:
     return Region.objects.visible_to(actor, perm).filter(parent_id=parent_code).order_by("code")
 
 
-def region_get(*, actor: Any, code: str, perm: str | None = None) -> Region:
+def region_get(*, actor: Actor, code: str, perm: str | None = None) -> Region:
     return access(Region.objects.select_related("parent"), actor, perm, code=code)
 
 
@@ -52,7 +53,7 @@ def region_ancestors(region: Region) -> list[Region]:
     return list(reversed(chain))
 
 
-def region_search(*, actor: Any, query: str, limit: int = 30) -> QuerySet:
+def region_search(*, actor: Actor, query: str, limit: int = 30) -> QuerySet:
     qs = Region.objects.visible_to(actor, Perm.VIEW_REGIONS)
     query = query.strip()
     if query.isascii() and query.isdigit():
@@ -60,18 +61,18 @@ def region_search(*, actor: Any, query: str, limit: int = 30) -> QuerySet:
     return qs.filter(name__contains=query).order_by("code")[:limit]
 
 
-def user_list(*, actor: Any, query: str = "") -> QuerySet:
+def user_list(*, actor: Actor, query: str = "") -> QuerySet:
     qs = User.objects.visible_to(actor).order_by("username")
     if query := query.strip():
         qs = qs.filter(Q(username__icontains=query) | Q(full_name__icontains=query))
     return qs.prefetch_related("memberships__region__parent", "memberships__organisation")
 
 
-def user_get(*, actor: Any, pk: Any) -> User:
+def user_get(*, actor: Actor, pk: Any) -> User:
     return access(User.objects.all(), actor, Perm.MANAGE_USERS, pk=pk)
 
 
-def membership_get(*, actor: Any, pk: Any) -> Membership:
+def membership_get(*, actor: Actor, pk: Any) -> Membership:
     """A membership of an account the actor manages (404 alike for others)."""
     qs = Membership.objects.select_related("user", "region").filter(
         user__in=User.objects.visible_to(actor)
@@ -79,23 +80,27 @@ def membership_get(*, actor: Any, pk: Any) -> Membership:
     return access(qs, actor, Perm.MANAGE_USERS, pk=pk)
 
 
-def api_token_list(*, actor: Any) -> QuerySet:
+def api_token_list(*, actor: Actor) -> QuerySet:
     """The actor's own API tokens, newest first."""
     return ApiToken.objects.visible_to(actor).order_by("-created_at")
 
 
-def api_token_get(*, actor: Any, pk: Any) -> ApiToken:
+def api_token_get(*, actor: Actor, pk: Any) -> ApiToken:
     return access(ApiToken.objects.all(), actor, pk=pk)
 
 
-def audit_list(*, actor: Any, filters: dict[str, Any]) -> QuerySet:
+def audit_list(*, actor: Actor, filters: dict[str, Any]) -> QuerySet:
     qs = AuditEvent.objects.visible_to(actor, Perm.VIEW_AUDIT).select_related("region")
     if value := (filters.get("actor") or "").strip():
         qs = qs.filter(actor_name__icontains=value)
     if value := (filters.get("action") or "").strip():
         qs = qs.filter(action__startswith=value)
     if value := (filters.get("target") or "").strip():
-        qs = qs.filter(target_id=value)
+        # The number people see (户编号, 个案编号: what the record shows as its name), or its
+        # start. Not the internal id: the same id belongs to a record of every kind.
+        qs = qs.filter(target_repr__startswith=value)
+    if value := (filters.get("person") or "").strip():
+        qs = qs.filter(target_repr=value)
     tz = timezone.get_current_timezone()
     # date_param: a date at the end of the calendar overflows when a day is added (9999-12-31)
     # or the zone is applied (0001-01-01); the forms refuse those, this keeps the query safe.
@@ -107,24 +112,24 @@ def audit_list(*, actor: Any, filters: dict[str, Any]) -> QuerySet:
     return qs.order_by("-at", "-id")
 
 
-def task_list(*, actor: Any) -> QuerySet:
+def task_list(*, actor: Actor) -> QuerySet:
     return TaskProgress.objects.visible_to(actor)
 
 
-def task_get(*, actor: Any, pk: Any) -> TaskProgress:
+def task_get(*, actor: Actor, pk: Any) -> TaskProgress:
     return access(TaskProgress.objects.all(), actor, pk=pk)
 
 
-def region_list(*, actor: Any, perm: str | None = None) -> QuerySet:
+def region_list(*, actor: Actor, perm: str | None = None) -> QuerySet:
     """Regions the actor may act in for `perm`: what a form's region field accepts."""
     return Region.objects.visible_to(actor, perm)
 
 
-def audit_get(*, actor: Any, pk: Any) -> AuditEvent:
+def audit_get(*, actor: Actor, pk: Any) -> AuditEvent:
     return access(AuditEvent.objects.all(), actor, Perm.VIEW_AUDIT, pk=pk)
 
 
-def my_recent_actions(*, actor: Any, limit: int = 10) -> list[AuditEvent]:
+def my_recent_actions(*, actor: Actor, limit: int = 10) -> list[AuditEvent]:
     """The actor's own latest actions, for their home page."""
     if not getattr(actor, "is_authenticated", False):
         return []
@@ -149,7 +154,7 @@ class RuleSetOverview:
     versions: list[tuple[Any, Any]] = field(default_factory=list)  # (RuleSet, [(label, lines)])
 
 
-def ruleset_overview(*, actor: Any, kind: str = "") -> RuleSetOverview:
+def ruleset_overview(*, actor: Actor, kind: str = "") -> RuleSetOverview:
     """Rule sets are the province's and hold nothing personal: staff anywhere may read them."""
     from django.core.exceptions import PermissionDenied
 
