@@ -121,6 +121,9 @@ def _context(page: Page, action: str = "", bound=None) -> dict:
     for name in sorted(allowed - {"referral_update", "follow_up_done"}):
         keep = name == action and bound is not None
         forms[name] = bound if keep else ACTIONS[name](page, None)[0]
+        # Many forms share field names (summary, note, version): each its own ids, so that a
+        # label points at its own field.
+        forms[name].auto_id = f"id_{name}_%s"
     referral_forms, follow_forms = _row_forms(page, action, bound)
     for person in file.members:
         person.id_display = mask_citizen_id(person.id_number)

@@ -1,4 +1,5 @@
-"""Every page of every journey reads in Chinese under the default language.
+"""Every page of every journey reads in Chinese under the default language, and names each
+element id once (a repeated id sends a label, and a screen reader, to another form's field).
 
 Each page route is opened (GET) and each form sent empty (POST) as a county officer, a
 social worker and the province administrator; `english_runs` (test_chinese_forms) says what
@@ -6,6 +7,9 @@ a reader would see in English.
 """
 
 from __future__ import annotations
+
+import re
+from collections import Counter
 
 import pytest
 from django.test import Client
@@ -33,11 +37,19 @@ def _readable(response) -> bool:
     return response.status_code == 200 and response["Content-Type"].startswith("text/html")
 
 
-def _pages(client, user, village) -> tuple[int, dict[str, list[str]]]:
-    """(pages read, {method and url: English runs on it})."""
+_ID = re.compile(r"""\sid=["']([^"']+)["']""")
+
+
+def repeated_ids(html: str) -> list[str]:
+    return sorted(k for k, n in Counter(_ID.findall(html)).items() if n > 1)
+
+
+def _pages(client, user, village) -> tuple[int, dict[str, list[str]], dict[str, list[str]]]:
+    """(pages read, {method and url: English runs on it}, {method and url: repeated ids})."""
     read = 0
     objects: dict = {}
     found: dict[str, list[str]] = {}
+    repeated: dict[str, list[str]] = {}
     for route in iter_routes():
         if route.spec is None or not route.name or route.name in SKIP_ROUTES:
             continue
@@ -62,9 +74,12 @@ def _pages(client, user, village) -> tuple[int, dict[str, list[str]]]:
             if not _readable(response):
                 continue
             read += 1
-            if runs := english_runs(response.content.decode()):
+            html = response.content.decode()
+            if runs := english_runs(html):
                 found[f"{method} {url}"] = runs
-    return read, found
+            if ids := repeated_ids(html):
+                repeated[f"{method} {url}"] = ids
+    return read, found, repeated
 
 
 @pytest.mark.parametrize("who", ["gushi_officer", "gushi_worker", "province_admin"])
@@ -72,7 +87,13 @@ def test_every_page_and_empty_form_reads_in_chinese(request, who, capsys):
     user = request.getfixturevalue(who)
     client = Client(raise_request_exception=False)
     client.force_login(user)
-    read, found = _pages(client, user, _village())
+    read, found, repeated = _pages(client, user, _village())
     with capsys.disabled():
         print(f"\n{who}: {read} pages read in Chinese")
     assert found == {}
+    assert repeated == {}
+
+
+def test_repeated_ids_are_found():
+    assert repeated_ids('<input id="id_note"><label for="id_note"><p id="id_note">') == ["id_note"]
+    assert repeated_ids('<input id="id_a_note"><input id="id_b_note">') == []
