@@ -113,54 +113,60 @@ def user_detail_view(request, pk):
     return _detail(request, user_get(actor=request.user, pk=pk))
 
 
-@require_POST
-@login_required
-def user_edit_view(request, pk):
+def _account_action(request, pk, *, slot, form, service, done):
+    """Send one account form to its service: back to the account with `done` said, or the
+    account page again with the form's problems in its own place (`slot`), nothing changed."""
     user = user_get(actor=request.user, pk=pk)
-    form = UserEditForm(request.POST)
     if form.is_valid():
         try:
-            user_update(actor=request.user, user=user, **form.cleaned_data)
+            service(actor=request.user, user=user, **form.cleaned_data)
         except StaleEdit as exc:
             form.add_error(None, exc.messages)
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            messages.success(request, _("用户信息已保存。"))
+            messages.success(request, done)
             return redirect("core:user_detail", pk=user.pk)
-    return _detail(request, user, edit=form)
+    return _detail(request, user, **{slot: form})
+
+
+@require_POST
+@login_required
+def user_edit_view(request, pk):
+    return _account_action(
+        request,
+        pk,
+        slot="edit",
+        form=UserEditForm(request.POST),
+        service=user_update,
+        done=_("用户信息已保存。"),
+    )
 
 
 @require_POST
 @login_required
 def user_password_reset_view(request, pk):
-    user = user_get(actor=request.user, pk=pk)
-    form = PasswordResetForm(request.POST)
-    if form.is_valid():
-        try:
-            user_password_reset(actor=request.user, user=user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, _("密码已重置,该用户的 API 令牌已全部失效。"))
-            return redirect("core:user_detail", pk=user.pk)
-    return _detail(request, user, reset=form)
+    return _account_action(
+        request,
+        pk,
+        slot="reset",
+        form=PasswordResetForm(request.POST),
+        service=user_password_reset,
+        done=_("密码已重置,该用户的 API 令牌已全部失效。"),
+    )
 
 
 @require_POST
 @login_required
 def membership_add_view(request, pk):
-    user = user_get(actor=request.user, pk=pk)
-    form = MembershipForm(request.POST, **_membership_form_kwargs(request.user))
-    if form.is_valid():
-        try:
-            membership_add(actor=request.user, user=user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, _("已添加角色授权。"))
-            return redirect("core:user_detail", pk=user.pk)
-    return _detail(request, user, add=form)
+    return _account_action(
+        request,
+        pk,
+        slot="add",
+        form=MembershipForm(request.POST, **_membership_form_kwargs(request.user)),
+        service=membership_add,
+        done=_("已添加角色授权。"),
+    )
 
 
 @require_POST
