@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import audit
+from .actors import Actor
 from .audit_fields import ChangeLine, change_lines
 from .models import AuditEvent
 from .personal import mask_personal_numbers
@@ -31,7 +32,7 @@ audit.register_actions(
 )
 
 
-def reveal_prefixes(actor: Any) -> list[str]:
+def reveal_prefixes(actor: Actor) -> list[str]:
     """Where the actor may see personal numbers whole; compute once per page."""
     return jurisdiction(actor, Perm.REVEAL_ID_NUMBER)
 
@@ -79,7 +80,7 @@ def event_shown(
 
 
 @transaction.atomic
-def audit_event_reveal(*, actor: Any, event: AuditEvent) -> ShownEvent:
+def audit_event_reveal(*, actor: Actor, event: AuditEvent) -> ShownEvent:
     """Show one event whole to a viewer who may reveal ID numbers in its region; logged."""
     if not may_reveal(reveal_prefixes(actor), event):
         raise PermissionDenied(_("您无权查看完整证件号码。"))
@@ -88,7 +89,7 @@ def audit_event_reveal(*, actor: Any, event: AuditEvent) -> ShownEvent:
 
 
 @transaction.atomic
-def audit_export_record(*, actor: Any, filters: dict[str, Any], rows: int) -> AuditEvent:
+def audit_export_record(*, actor: Actor, filters: dict[str, Any], rows: int) -> AuditEvent:
     """The event of one audit export, in the exporter's region (their first prefix)."""
     prefixes = jurisdiction(actor, Perm.VIEW_AUDIT)
     region = prefixes[0].ljust(12, "0") if prefixes and prefixes[0] else None

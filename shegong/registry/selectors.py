@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Case, QuerySet, Value, When
 
+from shegong.core.actors import Actor
 from shegong.core.idnumbers import normalise_citizen_id
 from shegong.core.regions import is_code, prefix_bounds, prefix_of
 from shegong.core.roles import Perm
@@ -32,7 +33,7 @@ def _region_filter(qs: QuerySet, field: str, region: Any) -> QuerySet:
     return qs
 
 
-def person_search(*, actor: Any, filters: dict[str, Any]) -> QuerySet:
+def person_search(*, actor: Actor, filters: dict[str, Any]) -> QuerySet:
     """Persons matching a name, pinyin initials (`zw` finds 张伟), an ID number or a household
     number, inside a region, newest first. Filters: q, region, left_behind, is_dibao."""
     qs: QuerySet = Person.objects.visible_to(actor, Perm.VIEW_REGISTRY).select_related(
@@ -60,7 +61,7 @@ def person_search(*, actor: Any, filters: dict[str, Any]) -> QuerySet:
     return qs
 
 
-def household_search(*, actor: Any, filters: dict[str, Any]) -> QuerySet:
+def household_search(*, actor: Actor, filters: dict[str, Any]) -> QuerySet:
     """Households by number, head's name or ID, region, type and poverty status."""
     qs: QuerySet = Household.objects.visible_to(actor, Perm.VIEW_REGISTRY).select_related(
         "region__parent"
@@ -80,7 +81,7 @@ def household_search(*, actor: Any, filters: dict[str, Any]) -> QuerySet:
     return qs
 
 
-def household_get(*, actor: Any, pk: Any) -> Household:
+def household_get(*, actor: Actor, pk: Any) -> Household:
     return access(
         Household.objects.select_related("region__parent"), actor, Perm.VIEW_REGISTRY, pk=pk
     )
@@ -92,13 +93,13 @@ def household_members(household: Household) -> QuerySet:
     return household.members.order_by(head_first, "birth_date", "id")
 
 
-def person_get(*, actor: Any, pk: Any) -> Person:
+def person_get(*, actor: Actor, pk: Any) -> Person:
     return access(
         Person.objects.select_related("household", "region"), actor, Perm.VIEW_REGISTRY, pk=pk
     )
 
 
-def exit_list(*, actor: Any, household: Household) -> QuerySet:
+def exit_list(*, actor: Actor, household: Household) -> QuerySet:
     return (
         PovertyExit.objects.visible_to(actor, Perm.VIEW_REGISTRY)
         .filter(household=household)
@@ -106,26 +107,26 @@ def exit_list(*, actor: Any, household: Household) -> QuerySet:
     )
 
 
-def import_list(*, actor: Any) -> QuerySet:
+def import_list(*, actor: Actor) -> QuerySet:
     return ImportBatch.objects.visible_to(actor, Perm.IMPORT_REGISTRY).select_related(
         "region", "actor"
     )
 
 
-def import_get(*, actor: Any, pk: Any) -> ImportBatch:
+def import_get(*, actor: Actor, pk: Any) -> ImportBatch:
     return access(
         ImportBatch.objects.select_related("region", "progress"), actor, Perm.IMPORT_REGISTRY, pk=pk
     )
 
 
-def duplicate_list(*, actor: Any, status: str = "pending") -> QuerySet:
+def duplicate_list(*, actor: Actor, status: str = "pending") -> QuerySet:
     qs = DuplicateCandidate.objects.visible_to(actor, Perm.REVIEW_DUPLICATES)
     if status:
         qs = qs.filter(status=status)
     return qs.select_related("person_a__household", "person_b__household").order_by("-score", "id")
 
 
-def duplicate_get(*, actor: Any, pk: Any) -> DuplicateCandidate:
+def duplicate_get(*, actor: Actor, pk: Any) -> DuplicateCandidate:
     return access(
         DuplicateCandidate.objects.select_related("person_a__household", "person_b__household"),
         actor,
@@ -134,11 +135,11 @@ def duplicate_get(*, actor: Any, pk: Any) -> DuplicateCandidate:
     )
 
 
-def household_by_number(*, actor: Any, number: str, perm: str = Perm.EDIT_REGISTRY) -> Household:
+def household_by_number(*, actor: Actor, number: str, perm: str = Perm.EDIT_REGISTRY) -> Household:
     return access(Household.objects.all(), actor, perm, number=number.strip())
 
 
-def household_history(*, actor: Any, household: Household, limit: int = 100) -> QuerySet:
+def household_history(*, actor: Actor, household: Household, limit: int = 100) -> QuerySet:
     """What happened to the household: its audit events, newest first."""
     from shegong.core.models import AuditEvent
 
@@ -157,7 +158,7 @@ def with_head_name(qs: QuerySet) -> QuerySet:
     return qs.annotate(head_name=Subquery(heads))
 
 
-def left_behind_reviews(*, actor: Any) -> Any:
+def left_behind_reviews(*, actor: Actor) -> Any:
     """Open reviews of confirmed left-behind flags the facts no longer support, in the actor's
     reach for confirming flags."""
     from .models import LeftBehindReview, ReviewStatus

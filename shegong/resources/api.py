@@ -7,6 +7,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, mixins, serializers
 
+from shegong.core.actors import signed_in
 from shegong.core.api_base import ScopedReadOnlyViewSet, pop_version
 from shegong.core.models import Region
 from shegong.core.roles import Perm
@@ -72,7 +73,7 @@ class InstitutionViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, Scope
 
     def _region(self, code: str) -> Region:
         region = (
-            region_list(actor=self.request.user, perm=Perm.MANAGE_RESOURCES)
+            region_list(actor=signed_in(self.request.user), perm=Perm.MANAGE_RESOURCES)
             .filter(code=code)
             .first()
         )

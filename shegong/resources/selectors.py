@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
+from shegong.core.actors import Actor
 from shegong.core.regions import is_code, prefix_bounds, prefix_of
 from shegong.core.roles import Perm
 from shegong.core.scoping import access
@@ -30,7 +31,7 @@ def _kind(qs: QuerySet, kind: str | None) -> QuerySet:
     return qs.filter(kind=kind) if kind in InstitutionKind.values else qs
 
 
-def institution_list(*, actor: Any, filters: dict[str, Any] | None = None) -> QuerySet:
+def institution_list(*, actor: Actor, filters: dict[str, Any] | None = None) -> QuerySet:
     """Institutions the actor may see. Filters: kind, region (a code: that region and below),
     q (in the name or the services), include_inactive (active only unless true)."""
     filters = filters or {}
@@ -49,14 +50,14 @@ def institution_list(*, actor: Any, filters: dict[str, Any] | None = None) -> Qu
     return qs.order_by(KIND_ORDER, "name", "id")
 
 
-def institution_get(*, actor: Any, pk: Any) -> Institution:
+def institution_get(*, actor: Actor, pk: Any) -> Institution:
     return access(
         Institution.objects.select_related("region__parent"), actor, Perm.VIEW_RESOURCES, pk=pk
     )
 
 
 def institutions_for_case(
-    *, actor: Any, region_code: str, kind: str | None = None, q: str = ""
+    *, actor: Actor, region_code: str, kind: str | None = None, q: str = ""
 ) -> QuerySet:
     """Active institutions the actor may see whose reach includes a case in `region_code`:
     where a social worker can refer the household. By kind, then name."""

@@ -2,6 +2,7 @@ import django_filters
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, mixins, serializers
 
+from shegong.core.actors import signed_in
 from shegong.core.api_base import ScopedReadOnlyViewSet, pop_version
 from shegong.core.api_filters import YesNoFilter
 from shegong.core.models import Region
@@ -61,7 +62,7 @@ class OrganisationViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, Scop
 
     def _region(self, code: str) -> Region:
         region = (
-            region_list(actor=self.request.user, perm=Perm.MANAGE_ORGANISATIONS)
+            region_list(actor=signed_in(self.request.user), perm=Perm.MANAGE_ORGANISATIONS)
             .filter(code=code)
             .first()
         )
