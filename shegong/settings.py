@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "shegong.registry",
     "shegong.resources",
     "shegong.casework",
+    "shegong.dibao",
 ]
 
 MIDDLEWARE = [

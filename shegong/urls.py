@@ -19,6 +19,7 @@ urlpatterns = [
     path("workforce/", include("shegong.workforce.urls")),
     path("registry/", include("shegong.registry.urls")),
     path("casework/", include("shegong.casework.urls")),
+    path("dibao/", include("shegong.dibao.urls")),
     path("resources/", include("shegong.resources.urls")),
     path("api/v1/", include(("shegong.api_urls", "api"), namespace="api")),
     schema,

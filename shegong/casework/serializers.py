@@ -80,7 +80,7 @@ class CaseFilterSerializer(serializers.Serializer):
     region = serializers.RegexField(
         r"\A[0-9]{12}\Z",
         required=False,
-        help_text="12位区划代码:该区划及其下级(如 411525000000 为固始县全县)",
+        help_text="12位区划代码:该区划及其下级(如一个县的代码为该县全县)",
         error_messages={"invalid": "请填写12位区划代码,例如 411525000000。"},
     )
     mine = serializers.BooleanField(required=False, default=False)

@@ -54,6 +54,11 @@ class Perm:
     VIEW_CASE_STUDIES = "casework.view_case_studies"
     VIEW_RESOURCES = "resources.view"
     MANAGE_RESOURCES = "resources.manage"
+    VIEW_DIBAO = "dibao.view"
+    HANDLE_DIBAO = "dibao.handle"
+    DECIDE_DIBAO = "dibao.decide"
+    SET_DIBAO_STANDARDS = "dibao.standards"
+    CHECK_DIBAO_SAMPLE = "dibao.check_sample"
 
 
 _OFFICE = {Role.PROVINCE_ADMIN, Role.CIVIL_AFFAIRS_OFFICER}
@@ -103,6 +108,17 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     Perm.VIEW_CASE_STUDIES: frozenset(_STAFF | {Role.EVALUATOR}),
     Perm.VIEW_RESOURCES: frozenset(_STAFF),
     Perm.MANAGE_RESOURCES: frozenset(_OFFICE | {Role.TOWNSHIP_OFFICER}),
+    # Dibao and special hardship: townships accept and investigate in their township, counties
+    # (and cities, the province) decide in theirs; social workers see applications in their
+    # regions to add their needs and capacity assessment; a third-party evaluator sees only the
+    # sample of their agency's contract (dibao.scoping).
+    Perm.VIEW_DIBAO: frozenset(
+        _OFFICE | {Role.TOWNSHIP_OFFICER, Role.SOCIAL_WORKER, Role.SUPERVISOR}
+    ),
+    Perm.HANDLE_DIBAO: frozenset({Role.TOWNSHIP_OFFICER}),
+    Perm.DECIDE_DIBAO: frozenset({Role.CIVIL_AFFAIRS_OFFICER}),
+    Perm.SET_DIBAO_STANDARDS: frozenset(_OFFICE),
+    Perm.CHECK_DIBAO_SAMPLE: frozenset({Role.EVALUATOR}),
 }
 
 # Which roles a holder of a role may grant to others (within the holder's own region).

@@ -22,6 +22,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     "resources": frozenset({"core"}),
     "workforce": frozenset({"core"}),
     "casework": frozenset({"core", "registry", "resources", "workforce"}),
+    # Dibao builds on the registry's households and on casework's assessments; its third-party
+    # checks are contracts with workforce organisations.
+    "dibao": frozenset({"core", "registry", "casework", "workforce"}),
 }
 
 

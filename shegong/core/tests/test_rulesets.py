@@ -27,10 +27,22 @@ def _state():
 
 
 def test_every_kind_has_a_seeded_first_version_that_fits_its_schema():
-    assert sorted(KINDS) == ["assessment", "duplicates", "left_behind", "poverty_exit", "referral"]
+    assert sorted(KINDS) == [
+        "assessment",
+        "dibao_procedure",
+        "dibao_review",
+        "duplicates",
+        "hardship_procedure",
+        "left_behind",
+        "poverty_exit",
+        "referral",
+    ]
     for kind in KINDS:
-        rules = rules_for(kind, TODAY)
-        assert (rules.version, rules.valid_from) == (1, datetime.date(2000, 1, 1))
+        first = rules_for(kind, datetime.date(2000, 1, 1))
+        assert (first.version, first.valid_from) == (1, datetime.date(2000, 1, 1))
+    # The Dibao procedure has a second seeded version: the 2021 measures, in force today.
+    now = rules_for("dibao_procedure", TODAY)
+    assert (now.version, now.valid_from) == (2, datetime.date(2021, 7, 1))
     assert dict(rules_for("poverty_exit", TODAY)["poverty_lines"]) == {
         2010: Decimal("2300"),
         2015: Decimal("2855"),

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DibaoConfig(AppConfig):
+    name = "shegong.dibao"
+    label = "dibao"
+    verbose_name = _("低保与特困")
