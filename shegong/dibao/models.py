@@ -16,6 +16,8 @@ directly; a third-party agency sees only the samples of its contract (`scoping`)
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -30,6 +32,20 @@ class DibaoQuerySet(ScopedQuerySet):
     """Dibao rows: within the region range of memberships whose role may see Dibao."""
 
     scope_perm = Perm.VIEW_DIBAO
+
+
+class CheckContractQuerySet(ScopedQuerySet):
+    def visible_to(self, actor: Any, perm: str | None = None) -> Any:
+        from .scoping import check_scope_q
+
+        return self.filter(check_scope_q(actor, ""))
+
+
+class CheckSampleQuerySet(ScopedQuerySet):
+    def visible_to(self, actor: Any, perm: str | None = None) -> Any:
+        from .scoping import check_scope_q
+
+        return self.filter(check_scope_q(actor, "contract__"))
 
 
 class Programme(models.TextChoices):
@@ -331,6 +347,16 @@ class Application(models.Model):
     support_mode = models.CharField(
         _("供养方式"), max_length=12, choices=SupportMode.choices, blank=True
     )
+    # The social worker's needs and capacity assessment (casework) attached to the application.
+    assessment = models.ForeignKey(
+        "casework.Assessment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("社工需求与能力评估"),
+    )
+    assessment_note = models.TextField(_("社工评估意见"), blank=True)
     supporters = models.TextField(_("法定赡养、抚养、扶养义务人及其履行能力"), blank=True)
     supporter_able = models.BooleanField(_("有义务人且其有履行能力"), null=True, blank=True)
     rules = models.ForeignKey(
@@ -858,7 +884,7 @@ class CheckContract(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = ScopedManager.from_queryset(DibaoQuerySet)()
+    objects = ScopedManager.from_queryset(CheckContractQuerySet)()
 
     class Meta:
         verbose_name = _("第三方核查项目")
@@ -878,7 +904,7 @@ class CheckSample(models.Model):
     checked_on = models.DateField(_("核查日期"), null=True, blank=True)
     returned_on = models.DateField(_("反馈县级日期"), null=True, blank=True)
 
-    objects = ScopedManager.from_queryset(DibaoQuerySet)()
+    objects = ScopedManager.from_queryset(CheckSampleQuerySet)()
 
     class Meta:
         verbose_name = _("核查样本")

@@ -49,6 +49,10 @@ audit.register_actions(
         "dibao.policy_set": _("设置县级低保政策"),
         "dibao.award_review": _("低保复核"),
         "dibao.job_offer_record": _("记录就业推荐"),
+        "dibao.check_contract_create": _("委托第三方核查并抽样"),
+        "dibao.sample_verdict": _("填写第三方核查结论"),
+        "dibao.samples_return": _("反馈第三方核查结论"),
+        "dibao.assessment_attach": _("附上社工需求评估"),
     }
 )
 

@@ -37,14 +37,17 @@ from .applications import (
     withdraw,
 )
 from .awards import award_review, job_offer_record
+from .checks import assessment_attach, check_contract_create, sample_verdict, samples_return
 from .standards import policy_set, standard_enter
 
 __all__ = [
     "DISABILITY_KINDS",
     "application_accept",
+    "assessment_attach",
     "asset_add",
     "award_review",
     "care_check",
+    "check_contract_create",
     "complaint_record",
     "county_visit",
     "decide",
@@ -68,6 +71,8 @@ __all__ = [
     "policy_set",
     "publish",
     "review_record",
+    "sample_verdict",
+    "samples_return",
     "standard_enter",
     "to_county",
     "visit_add",
