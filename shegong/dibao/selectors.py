@@ -21,6 +21,7 @@ from .models import (
     Alert,
     Application,
     Award,
+    AwardStatus,
     CountyPolicy,
     Programme,
     Stage,
@@ -147,11 +148,35 @@ def due_steps(
     return found[:limit]
 
 
+def _in_region(qs: QuerySet, region: Any) -> QuerySet:
+    """Rows of the region (a Region or a code) and everything under it."""
+    from shegong.core.regions import prefix_bounds, prefix_of
+
+    low, high = prefix_bounds(prefix_of(getattr(region, "code", region)))
+    return qs.filter(region_id__gte=low, region_id__lt=high)
+
+
+# Columns the award list may sort by (each indexed, never null).
+AWARD_SORTS = ("next_review_on",)
+
+
 def award_list(*, actor: Actor, filters: dict[str, Any] | None = None) -> QuerySet:
+    """Awards in the actor's jurisdiction, newest first; filters: status, programme, region
+    (a Region or a code), review_due (True: next review on or before today)."""
     filters = filters or {}
-    qs = Award.objects.visible_to(actor, Perm.VIEW_DIBAO).select_related("household", "application")
+    qs = Award.objects.visible_to(actor, Perm.VIEW_DIBAO).select_related(
+        "household", "application", "region__parent"
+    )
     if value := filters.get("status"):
         qs = qs.filter(status=value)
+    if value := filters.get("programme"):
+        qs = qs.filter(programme=value)
+    if value := filters.get("region"):
+        qs = _in_region(qs, value)
+    if filters.get("review_due"):
+        qs = qs.filter(next_review_on__lte=timezone.localdate()).exclude(
+            status=AwardStatus.TERMINATED
+        )
     return qs.order_by("-id")
 
 
@@ -161,10 +186,33 @@ def award_get(*, actor: Actor, pk: Any) -> Award:
     )
 
 
-def standard_list(*, actor: Actor) -> QuerySet:
-    return Standard.objects.visible_to(actor, Perm.VIEW_DIBAO).order_by(
-        "region", "area", "-valid_from"
+@dataclass
+class AwardFile:
+    """An award with its reviews (newest first, each with its rule version) and job offers."""
+
+    award: Award
+    reviews: list[Any] = field(default_factory=list)
+    job_offers: list[Any] = field(default_factory=list)
+
+
+def award_file(*, actor: Actor, award: Award) -> AwardFile:
+    return AwardFile(
+        award=award,
+        reviews=list(award.reviews.select_related("rules", "actor").order_by("-reviewed_on", "-id")),
+        job_offers=list(award.job_offers.order_by("person_id", "offered_on", "id")),
     )
+
+
+def standard_list(*, actor: Actor, region: Any = None) -> QuerySet:
+    """Standards in the actor's jurisdiction by county, area and newest first; `region` (a
+    Region or a code) keeps those of the counties under it (or of the county above it)."""
+    qs = Standard.objects.visible_to(actor, Perm.VIEW_DIBAO).select_related(
+        "region", "entered_by"
+    )
+    if region:
+        code = getattr(region, "code", region)
+        qs = _in_region(qs, code if code.endswith("000000") else code[:6] + "000000")
+    return qs.order_by("region", "area", "-valid_from")
 
 
 def policy_get(*, actor: Actor, county_code: str) -> CountyPolicy | None:
@@ -207,3 +255,52 @@ def household_dibao(*, actor: Actor, household: Any) -> dict[str, Any] | None:
             .order_by("-opened_on")[:10]
         ),
     }
+
+
+# --- third-party checks ------------------------------------------------------------------------
+
+
+def check_list(*, actor: Actor) -> QuerySet:
+    """Contracts the actor may see: the county's by region, an evaluator's own."""
+    from .models import CheckContract
+
+    return (
+        CheckContract.objects.visible_to(actor)
+        .select_related("organisation", "region")
+        .order_by("-created_at", "-id")
+    )
+
+
+def check_get(*, actor: Actor, pk: Any) -> Any:
+    from .models import CheckContract
+
+    return access(CheckContract.objects.select_related("organisation", "region"), actor, pk=pk)
+
+
+def sample_get(*, actor: Actor, pk: Any) -> Any:
+    from .models import CheckSample
+
+    return access(CheckSample.objects.select_related("contract"), actor, pk=pk)
+
+
+def check_samples(*, contract: Any) -> QuerySet:
+    return contract.samples.select_related(
+        "application__household", "application__applicant", "application__region__parent"
+    ).order_by("id")
+
+
+def decision_counties(*, actor: Actor) -> list[Any]:
+    """The counties where the actor decides Dibao."""
+    from shegong.core.selectors import region_list
+
+    return list(
+        region_list(actor=actor, perm=Perm.DECIDE_DIBAO).filter(level="county").order_by("code")
+    )
+
+
+def check_organisations(*, actor: Actor) -> list[Any]:
+    """Organisations a county may contract for a check: those in its city."""
+    from shegong.workforce.models import Organisation
+
+    prefixes = {c.code[:4] for c in decision_counties(actor=actor)}
+    return [o for o in Organisation.objects.order_by("name") if o.region_id[:4] in prefixes]

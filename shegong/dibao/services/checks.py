@@ -72,7 +72,7 @@ def check_contract_create(
         raise ValidationError(problems)
     decided = list(
         Application.objects.filter(
-            region_id__startswith=county.code[:6],
+            region__code__startswith=county.code[:6],
             stage__in=[Stage.APPROVED, Stage.REFUSED],
             decided_on__gte=period_from,
             decided_on__lte=period_to,
