@@ -5,7 +5,9 @@ and the registry importer's services), collects the public functions defined the
 for any that is neither in `CASES` nor in `NOT_SERVICES`: a new service cannot forget its audit
 trail, and its author is told which case to add. Each case sets up its data with the factories
 and personas, calls the service once as an allowed actor, and the test asserts one new
-`AuditEvent`, its actor, and the exact set of keys in its `changes`.
+`AuditEvent`, its actor, and the exact set of keys in its `changes`. An app may keep its cases
+in its own `tests/audit_cases.py` (written with `case`, `World`, `fresh` and `Arranged` from
+here); they join `CASES`.
 """
 
 from __future__ import annotations
@@ -1188,6 +1190,27 @@ CASES: dict[str, AuditCase] = {
     for name, value in list(globals().items())
     if isinstance(value, AuditCase)
 }
+
+
+def _app_cases() -> dict[str, AuditCase]:
+    """The cases an app keeps in its own `shegong/<app>/tests/audit_cases.py`, written with
+    `case`, `World`, `fresh` and `Arranged` from this module. Imported here, once those exist:
+    the app modules import them from this one."""
+    root = Path(shegong.__file__).parent
+    found: dict[str, AuditCase] = {}
+    for path in sorted(root.glob("*/tests/audit_cases.py")):
+        module = importlib.import_module(f"shegong.{path.parent.parent.name}.tests.audit_cases")
+        for attr, value in vars(module).items():
+            if not isinstance(value, AuditCase):
+                continue
+            name = attr.removeprefix("_")
+            if name in CASES or name in found:
+                raise AssertionError(f"two audit cases for {name} ({module.__name__})")
+            found[name] = value
+    return found
+
+
+CASES.update(_app_cases())
 
 # Services of core/services.py (owned elsewhere) whose events do not yet meet the rule; each
 # is expected to fail until its service is fixed, and fails loudly (strict) once it is.

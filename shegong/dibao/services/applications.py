@@ -179,7 +179,8 @@ def application_accept(
         rules_id=rules_pk(rules_now),
         created_by=actor,
     )
-    application.number = f"tmp-{timezone.now().timestamp()}-{random.random()}"
+    # Unique until the real number (from the row id) replaces it; fits the 32 characters.
+    application.number = f"tmp-{random.getrandbits(96):024x}"
     try:
         with transaction.atomic():
             application.save()

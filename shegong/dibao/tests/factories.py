@@ -9,7 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from shegong.core.testing import register_factory
+from shegong.core.testing import next_seq, register_factory
 from shegong.registry.tests.factories import make_household, make_person
 
 from .. import services
@@ -146,6 +146,160 @@ def investigate(
     return a
 
 
+DAY = datetime.timedelta(days=1)
+
+
+def days_ago(n: int) -> datetime.date:
+    """A day `n` days before today (services refuse dates in the future)."""
+    return timezone.localdate() - n * DAY
+
+
+def put_on_notice(
+    application: Application,
+    on: datetime.date,
+    *,
+    opinion: str = "approve",
+    reasons: str = "家庭人均收入低于标准",
+    notice_days: int = 7,
+) -> Application:
+    """The township's first opinion on `on`, on notice from that day for `notice_days` days."""
+    township, _county = officers(application.region_id)
+    return services.opinion_give(
+        actor=township,
+        application=application,
+        on=on,
+        opinion=opinion,
+        reasons=reasons,
+        notice_from=on,
+        notice_to=on + (notice_days - 1) * DAY,
+        version=application.version,
+    )
+
+
+def send_to_county(application: Application, on: datetime.date | None = None) -> Application:
+    """File to the county the day after the notice ends (or on `on`)."""
+    township, _county = officers(application.region_id)
+    assert application.notice_to is not None
+    return services.to_county(
+        actor=township,
+        application=application,
+        on=on or application.notice_to + DAY,
+        version=application.version,
+    )
+
+
+def county_visit(application: Application, on: datetime.date, findings: str = "属实") -> Any:
+    _township, county = officers(application.region_id)
+    return services.county_visit(
+        actor=county,
+        application=application,
+        visited_on=on,
+        investigators="赵五, 钱六",
+        members_present="王建国",
+        findings=findings,
+        signed=True,
+        version=application.version,
+    )
+
+
+def decide_case(
+    application: Application,
+    on: datetime.date,
+    *,
+    approve: bool = True,
+    refusal_reasons: str = "",
+    irregular_income: bool = False,
+) -> Application:
+    """The county's decision on `on`, after its own home visit where one is needed."""
+    _township, county = officers(application.region_id)
+    if (
+        application.spot_check or application.separately_registered or application.complaint
+    ) and application.county_visit_on is None:
+        county_visit(application, application.county_received_on or on)
+        application.refresh_from_db()
+    return services.decide(
+        actor=county,
+        application=application,
+        on=on,
+        approve=approve,
+        refusal_reasons=refusal_reasons,
+        irregular_income=irregular_income,
+        version=application.version,
+    )
+
+
+def at_county(
+    village: str,
+    *,
+    accepted_on: datetime.date | None = None,
+    marker: str = "",
+    yearly_income: Decimal = Decimal("3600"),
+    **fields: Any,
+) -> Application:
+    """An application filed to the county: accepted, investigated and on notice on
+    `accepted_on` (60 days ago unless given), filed the day after its 7-day notice ends."""
+    on = accepted_on or days_ago(60)
+    a = make_application(village, accepted_on=on, marker=marker, **fields)
+    a = investigate(a, on=on, yearly_income=yearly_income)
+    a = put_on_notice(a, on, reasons=f"{marker}家庭人均收入低于标准")
+    return send_to_county(a)
+
+
+def make_award(
+    village: str,
+    *,
+    accepted_on: datetime.date | None = None,
+    marker: str = "",
+    members: int = 3,
+    yearly_income: Decimal = Decimal("3600"),
+    irregular_income: bool = False,
+) -> Award:
+    """An award decided ten days after acceptance (60 days ago unless given)."""
+    on = accepted_on or days_ago(60)
+    a = at_county(
+        village, accepted_on=on, marker=marker, members=members, yearly_income=yearly_income
+    )
+    a = decide_case(a, on + 10 * DAY, irregular_income=irregular_income)
+    return a.award
+
+
+def make_hardship_application(
+    village: str,
+    *,
+    birth: datetime.date,
+    disability_grade: int | None = None,
+    accepted_on: datetime.date | None = None,
+    marker: str = "",
+) -> Application:
+    """A one-person household applying for special hardship, its applicant born on `birth`."""
+    from shegong.registry.models import Household
+
+    township, _county = officers(village)
+    make_standard(village)
+    household = Household.objects.create(
+        number=f"4100{next_seq():012d}", region_id=village, member_count=1
+    )
+    head = make_person(
+        household,
+        f"{marker}李老汉"[:20],
+        relation="head",
+        birth=birth.strftime("%Y%m%d"),
+        disability_grade=disability_grade,
+    )
+    return services.application_accept(
+        actor=township,
+        household=household,
+        applicant=head,
+        programme="hardship",
+        area="rural",
+        channel="written",
+        applied_by="household",
+        reasons=f"{marker}无劳动能力,无生活来源",
+        accepted_on=accepted_on or timezone.localdate(),
+        consent_data_matching=True,
+    )
+
+
 @register_factory(Application)
 def application_factory(*, region_code: str, marker: str, owner=None) -> Application:
     return make_application(region_code, marker=marker)
@@ -153,42 +307,7 @@ def application_factory(*, region_code: str, marker: str, owner=None) -> Applica
 
 @register_factory(Award)
 def award_factory(*, region_code: str, marker: str, owner=None) -> Award:
-    past = timezone.localdate() - datetime.timedelta(days=60)
-    a = investigate(make_application(region_code, marker=marker, accepted_on=past), on=past)
-    township, county = officers(region_code)
-    a = services.opinion_give(
-        actor=township,
-        application=a,
-        on=past,
-        opinion="approve",
-        reasons=f"{marker}符合条件",
-        notice_from=past,
-        notice_to=past + datetime.timedelta(days=6),
-        version=a.version,
-    )
-    a = services.to_county(
-        actor=township, application=a, on=past + datetime.timedelta(days=8), version=a.version
-    )
-    if a.spot_check or a.separately_registered:
-        services.county_visit(
-            actor=county,
-            application=a,
-            visited_on=past + datetime.timedelta(days=9),
-            investigators="赵五, 钱六",
-            members_present="王建国",
-            findings="属实",
-            signed=True,
-            version=a.version,
-        )
-        a.refresh_from_db()
-    a = services.decide(
-        actor=county,
-        application=a,
-        on=past + datetime.timedelta(days=10),
-        approve=True,
-        version=a.version,
-    )
-    return a.award
+    return make_award(region_code, marker=marker)
 
 
 @register_factory(Standard)
