@@ -88,6 +88,13 @@ NAV: list[NavItem] = [
         _("可链接的救助、福利、就业、医疗、教育等机构与服务"),
     ),
     NavItem(
+        _("低保特困申请"),
+        "dibao:application_list",
+        Perm.VIEW_DIBAO,
+        _("低保特困"),
+        _("受理、调查核实、初审公示、县级审核确认"),
+    ),
+    NavItem(
         _("机构名录"),
         "workforce:organisation_list",
         Perm.VIEW_ORGANISATIONS,
