@@ -1,0 +1,363 @@
+"""The county's monthly payment list (发放名册): built from the awards paying that month,
+checked, then finalised for the bank.
+
+Who is paid in month M: every award of the county whose status is active or in its gradual
+exit, with `payment_from` ≤ M and `payment_to` empty or ≥ M. Suspended and terminated awards
+are not paid.
+
+The amount in force in month M: a review changes the amount from its `effective_from` month and
+keeps the amount before and after. So the amount in force in M is the `amount_before` of the
+earliest review that takes effect after M (the amount then had not yet changed), or, when no
+review takes effect after M, the award's current amount. Every review (continue, adjust,
+suspend, terminate) stores both amounts, so the rule holds whatever the outcomes were; for the
+current or a later month it is simply `award.amount`. Members paid are the award's (`members`;
+the persons are the counted members of the award's snapshot).
+
+Each line keeps a snapshot of what was paid (award, application number, amount, members, the
+persons, the head's name, the village), so a later registry edit never rewrites what was paid.
+Never two lines for the same household, nor two for the same person, in one month anywhere in
+the province: the constraints on `PaymentLine` and `PaymentPerson` hold it, and the build says
+first, in words, which household is already on which county's list. Rebuilding a draft replaces
+its lines; a final list is never changed.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from shegong.core import audit
+from shegong.core.actors import Actor
+from shegong.core.models import Region
+from shegong.core.roles import Perm
+from shegong.core.scoping import can
+
+from ..models import ListStatus, PaymentLine, PaymentList, PaymentPerson
+from ..selectors_payments import first_of_month, next_month, paying_awards, totals_problems
+
+audit.register_actions(
+    {
+        "dibao.payment_list_build": gettext_lazy("编制低保特困发放名册"),
+        "dibao.payment_list_finalise": gettext_lazy("确认低保特困发放名册"),
+    }
+)
+
+COUNTY_ONLY = _("只有该县(市、区)民政部门可以编制和确认发放名册。")
+BATCH = 5000
+CENT = Decimal("0.01")
+# Lists may be prepared ahead for next month, never further.
+MONTHS_AHEAD = 1
+
+
+def _require_county(actor: Actor, county: Region) -> None:
+    if not can(actor, Perm.DECIDE_DIBAO, county.code):
+        raise PermissionDenied(COUNTY_ONLY)
+
+
+def _check_month(month: Any) -> datetime.date:
+    if not isinstance(month, datetime.date) or isinstance(month, datetime.datetime):
+        raise ValidationError({"month": _("请选择发放月份。")})
+    if month.day != 1:
+        raise ValidationError({"month": _("发放月份须为该月第一天。")})
+    latest = first_of_month(timezone.localdate())
+    for _i in range(MONTHS_AHEAD):
+        latest = next_month(latest)
+    if month > latest:
+        raise ValidationError({"month": _("最多只能提前编制下个月的发放名册。")})
+    return month
+
+
+def _check_county(county: Any) -> Region:
+    if not isinstance(county, Region) or county.level != "county":
+        raise ValidationError({"county": _("发放名册按县(市、区)编制,请选择一个县。")})
+    return county
+
+
+@dataclass
+class _Row:
+    line: PaymentLine
+    persons: list[int]
+
+
+def _rows(county_code: str, month: datetime.date, payment_list: PaymentList) -> Iterator[_Row]:
+    fields = (
+        "pk",
+        "region_id",
+        "region__name",
+        "household_id",
+        "household__number",
+        "application__number",
+        "programme",
+        "status",
+        "members",
+        "amount_then",
+        "head_name",
+        "snapshot",
+    )
+    awards = paying_awards(county_code, month).values_list(*fields)
+    for (
+        pk,
+        region_id,
+        village,
+        household_id,
+        household_number,
+        number,
+        programme,
+        status,
+        members,
+        amount,
+        head_name,
+        snapshot,
+    ) in awards.iterator(chunk_size=BATCH):
+        # SQLite hands an expression's decimal back with 15 digits: to the fen again.
+        amount = Decimal(amount).quantize(CENT)
+        persons = [
+            {"person": m["person"], "name": m.get("name", "")}
+            for m in (snapshot or {}).get("members", [])
+            if m.get("counted") and isinstance(m.get("person"), int)
+        ]
+        line = PaymentLine(
+            payment_list=payment_list,
+            region_id=region_id,
+            month=month,
+            award_id=pk,
+            household_id=household_id,
+            amount=amount,
+            members=members,
+            snapshot={
+                "award": pk,
+                "application": number,
+                "programme": programme,
+                "status": status,
+                "household": household_number,
+                "head": head_name,
+                "village": village,
+                "amount": str(amount),
+                "members": members,
+                "persons": persons,
+            },
+        )
+        yield _Row(line, [p["person"] for p in persons])
+
+
+def _already_paid(payment_list: PaymentList, county_code: str, month: datetime.date) -> None:
+    """Refuse, in words, a household or person already on another county's list this month."""
+    candidates = paying_awards(county_code, month)
+    other = (
+        PaymentLine.objects.filter(month=month, household_id__in=candidates.values("household_id"))
+        .exclude(payment_list=payment_list)
+        .select_related("household", "payment_list__region")
+        .order_by("id")
+        .first()
+    )
+    if other is not None:
+        raise ValidationError(
+            _(
+                "户 %(household)s 已列入%(county)s %(month)s 的发放名册,"
+                "同一户同一月份只能发放一次。请先核实该户的保障关系。"
+            )
+            % {
+                "household": other.household.number,
+                "county": other.payment_list.region.name,
+                "month": f"{month:%Y年%m月}",
+            }
+        )
+
+
+def _duplicate_person(payment_list: PaymentList, month: datetime.date, person_ids: list[int]):
+    """The first person of `person_ids` already paid this month on another list."""
+    for start in range(0, len(person_ids), BATCH):
+        chunk = person_ids[start : start + BATCH]
+        found = (
+            PaymentPerson.objects.filter(month=month, person_id__in=chunk)
+            .exclude(line__payment_list=payment_list)
+            .select_related("person", "line__payment_list__region", "line__household")
+            .order_by("id")
+            .first()
+        )
+        if found is not None:
+            return found
+    return None
+
+
+def _person_message(name: str, household: str, where: str, month: datetime.date) -> str:
+    return _(
+        "%(name)s(户 %(household)s)已在%(where)s %(month)s 的发放名册中领取保障金,"
+        "同一人同一月份只能发放一次。请先核实其所在户的保障关系。"
+    ) % {"name": name, "household": household, "where": where, "month": f"{month:%Y年%m月}"}
+
+
+def _clear(payment_list: PaymentList) -> None:
+    """Remove a draft's lines in two statements (the ORM would load every line first)."""
+    persons = PaymentPerson._meta.db_table
+    lines = PaymentLine._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {persons} WHERE line_id IN "  # noqa: S608 - table names only
+            f"(SELECT id FROM {lines} WHERE payment_list_id = %s)",
+            [payment_list.pk],
+        )
+        cursor.execute(
+            f"DELETE FROM {lines} WHERE payment_list_id = %s",  # noqa: S608
+            [payment_list.pk],
+        )
+
+
+@transaction.atomic
+def payment_list_build(*, actor: Actor, county: Region, month: datetime.date) -> PaymentList:
+    """Build (or rebuild, while a draft) the county's payment list for `month`: one line per
+    award paying that month, with the amount in force then and a snapshot of what is paid."""
+    county = _check_county(county)
+    _require_county(actor, county)
+    month = _check_month(month)
+    payment_list = (
+        PaymentList.objects.select_for_update().filter(region=county, month=month).first()
+    )
+    rebuilt = payment_list is not None
+    if payment_list is None:
+        try:
+            with transaction.atomic():
+                payment_list = PaymentList.objects.create(
+                    region=county, month=month, created_by=actor
+                )
+        except IntegrityError:
+            raise ValidationError(_("该月的发放名册正在由他人编制,请稍后刷新页面。")) from None
+    elif payment_list.status == ListStatus.FINAL:
+        raise ValidationError(_("该月的发放名册已确认,不能再修改。"))
+    before = {
+        "households": payment_list.households,
+        "persons": payment_list.persons,
+        "total": payment_list.total,
+    }
+    if rebuilt:
+        _clear(payment_list)
+    _already_paid(payment_list, county.code, month)
+
+    households = persons = 0
+    total = Decimal("0.00")
+    seen_households: dict[int, str] = {}
+    seen_persons: dict[int, tuple[str, str]] = {}
+    batch: list[_Row] = []
+
+    def flush() -> None:
+        if not batch:
+            return
+        person_ids = [p for row in batch for p in row.persons]
+        clash = _duplicate_person(payment_list, month, person_ids)
+        if clash is not None:
+            raise ValidationError(
+                _person_message(
+                    clash.person.name,
+                    clash.line.household.number,
+                    clash.line.payment_list.region.name,
+                    month,
+                )
+            )
+        try:
+            with transaction.atomic():
+                lines = PaymentLine.objects.bulk_create([row.line for row in batch])
+                PaymentPerson.objects.bulk_create(
+                    [
+                        PaymentPerson(line_id=line.pk, month=month, person_id=p)
+                        for line, row in zip(lines, batch, strict=True)
+                        for p in row.persons
+                    ],
+                    batch_size=BATCH,
+                )
+        except IntegrityError:
+            # Another county's list took the same household or person meanwhile.
+            raise ValidationError(
+                _("有户或人员已列入其他县同月的发放名册,请刷新后重新编制。")
+            ) from None
+        batch.clear()
+
+    for row in _rows(county.code, month, payment_list):
+        line = row.line
+        number = line.snapshot["household"]
+        if line.household_id in seen_households:
+            raise ValidationError(
+                _(
+                    "户 %(household)s 同时有两项正在发放的保障(申请 %(first)s 和 %(second)s),"
+                    "同一户同一月份只能发放一次。请先核实并停发其中一项。"
+                )
+                % {
+                    "household": number,
+                    "first": seen_households[line.household_id],
+                    "second": line.snapshot["application"],
+                }
+            )
+        seen_households[line.household_id] = line.snapshot["application"]
+        for p in line.snapshot["persons"]:
+            if p["person"] in seen_persons:
+                raise ValidationError(
+                    _person_message(p["name"], seen_persons[p["person"]][1], county.name, month)
+                )
+            seen_persons[p["person"]] = (p["name"], number)
+        households += 1
+        persons += line.members
+        total += line.amount
+        batch.append(row)
+        if len(batch) >= BATCH:
+            flush()
+    flush()
+
+    payment_list.households = households
+    payment_list.persons = persons
+    payment_list.total = total
+    payment_list.created_by = actor
+    payment_list.created_at = timezone.now()
+    payment_list.save()
+    problems = totals_problems(payment_list)
+    if problems:  # pragma: no cover - the lines are the header's sums by construction
+        raise ValidationError(problems)
+    audit.record(
+        actor=actor,
+        action="dibao.payment_list_build",
+        target=payment_list,
+        changes={
+            "month": f"{month:%Y-%m}",
+            "rebuilt": rebuilt,
+            **audit.diff(before, {"households": households, "persons": persons, "total": total}),
+        },
+    )
+    return payment_list
+
+
+@transaction.atomic
+def payment_list_finalise(*, actor: Actor, payment_list: PaymentList) -> PaymentList:
+    """Confirm a draft list once its totals add up; a final list is never changed again."""
+    locked = (
+        PaymentList.objects.select_for_update().select_related("region").get(pk=payment_list.pk)
+    )
+    _require_county(actor, locked.region)
+    if locked.status == ListStatus.FINAL:
+        raise ValidationError(_("该月的发放名册已确认,不能重复确认。"))
+    problems = totals_problems(locked)
+    if problems:
+        raise ValidationError(problems)
+    if locked.households == 0:
+        raise ValidationError(_("名册中没有发放对象,不能确认。"))
+    locked.status = ListStatus.FINAL
+    locked.save(update_fields=["status"])
+    audit.record(
+        actor=actor,
+        action="dibao.payment_list_finalise",
+        target=locked,
+        changes={
+            "month": f"{locked.month:%Y-%m}",
+            "status": [ListStatus.DRAFT, ListStatus.FINAL],
+            "households": locked.households,
+            "persons": locked.persons,
+            "total": locked.total,
+        },
+    )
+    return locked
