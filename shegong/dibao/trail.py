@@ -53,6 +53,7 @@ audit.register_actions(
         "dibao.sample_verdict": _("填写第三方核查结论"),
         "dibao.samples_return": _("反馈第三方核查结论"),
         "dibao.assessment_attach": _("附上社工需求评估"),
+        "dibao.care_reassess": _("生活自理能力复评"),
     }
 )
 
@@ -100,3 +101,30 @@ audit.register_fields(
         "refused": _("拒绝"),
     },
 )
+
+# --- dynamic monitoring (services.monitoring) ----------------------------------------------------
+
+audit.register_actions(
+    {
+        "dibao.monitor_run": _("低保特困动态监测"),
+        "dibao.alert_close": _("处理动态监测预警"),
+    }
+)
+audit.register_fields(
+    "dibao.monitor_run",
+    {
+        "on": (_("监测日期"), audit.DATE),
+        "county": _("县(市、区)"),
+        "rules": _("监测规则版本"),
+        "review_overdue": _("复核逾期"),
+        "income_above": _("人均收入达到低保标准"),
+        "member_working": _("家庭成员新就业或外出务工"),
+        "size_changed": _("家庭人口变化"),
+        "member_gone": _("家庭成员死亡或迁出"),
+        "assets_flagged": _("信息核对发现财产线索"),
+        "hardship_condition": _("特困人员不再符合认定条件"),
+        "near_poor": _("低保边缘家庭未纳入保障"),
+        "opened": _("新增预警"),
+    },
+)
+audit.register_fields("dibao.alert", {"rule": _("监测规则"), "outcome": _("处理结果")})

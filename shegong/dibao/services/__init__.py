@@ -36,7 +36,7 @@ from .applications import (
     visit_add,
     withdraw,
 )
-from .awards import award_review, job_offer_record
+from .awards import award_review, care_reassess, job_offer_record
 from .checks import assessment_attach, check_contract_create, sample_verdict, samples_return
 from .standards import policy_set, standard_enter
 
@@ -47,6 +47,7 @@ __all__ = [
     "asset_add",
     "award_review",
     "care_check",
+    "care_reassess",
     "check_contract_create",
     "complaint_record",
     "county_visit",

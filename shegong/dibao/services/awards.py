@@ -16,11 +16,23 @@ from django.utils.translation import gettext as _
 from shegong.core import audit
 from shegong.core.actors import Actor
 from shegong.core.roles import Perm
+from shegong.core.selectors import work_calendar
 from shegong.core.services import check_version
 
 from .. import rules
-from ..models import PAYING, Award, AwardStatus, JobRefusal, Review, ReviewOutcome
-from ..rulesets import review_rules
+from ..models import (
+    PAYING,
+    Award,
+    AwardStatus,
+    CareTier,
+    JobRefusal,
+    Programme,
+    Review,
+    ReviewOutcome,
+    SelfCareCheck,
+    Standard,
+)
+from ..rulesets import procedure_rules, review_rules
 from ..workflow import not_future, rules_pk
 
 TOWNSHIP_OR_COUNTY = _("只有保障对象所在乡镇或县级民政部门可以办理。")
@@ -64,10 +76,13 @@ def award_review(
     reason: str,
     amount_after: Any = None,
     gradual_exit: bool = False,
+    notice_from: datetime.date | None = None,
     version: int | None,
 ) -> Review:
     """A review: continue, adjust (a new amount, from next month), suspend or terminate (from
-    next month; through work above the standard, with a gradual-exit period when asked)."""
+    next month; through work above the standard, with a gradual-exit period when asked). Ending
+    special-hardship support goes on notice first (`notice_from`, for the hardship rule's days)
+    and takes effect the month after the notice ends."""
     award = _lock_award(award, version)
     _may_act(actor, award)
     not_future(reviewed_on, "reviewed_on")
@@ -91,10 +106,19 @@ def award_review(
                 problems["amount_after"] = _("新金额与原金额相同,请选择“继续保障”。")
             elif new_amount != new_amount.quantize(rules.CENT):
                 problems["amount_after"] = _("金额最多两位小数。")
+    hardship_notice_to = None
+    if outcome == ReviewOutcome.TERMINATE and award.programme == Programme.HARDSHIP:
+        if notice_from is None:
+            problems["notice_from"] = _("终止特困人员救助供养须先公示,请填写公示开始日期。")
+        elif notice_from < reviewed_on:
+            problems["notice_from"] = _("公示不能早于复核日期。")
+        else:
+            days = procedure_rules(reviewed_on, hardship=True)["notice_days"]
+            hardship_notice_to = rules.notice_last_day(notice_from, days)
     if problems:
         raise ValidationError(problems)
     values = review_rules(reviewed_on)
-    effective = rules.payment_start(reviewed_on)
+    effective = rules.payment_start(hardship_notice_to or reviewed_on)
     amount_before = award.amount
     before = {
         "status": award.status,
@@ -217,3 +241,91 @@ def job_offer_record(
             )
             Award.objects.filter(pk=award.pk).update(members=remaining)
     return offer
+
+
+CARE_ITEMS = ("eating", "dressing", "transfer", "toileting", "walking", "bathing")
+
+
+@transaction.atomic
+def care_reassess(
+    *,
+    actor: Actor,
+    award: Award,
+    person: Any,
+    change_reported_on: datetime.date,
+    checked_on: datetime.date,
+    items: dict[str, bool],
+    version: int | None,
+) -> SelfCareCheck:
+    """A reported change in a special-hardship person's self-care, re-assessed (due within the
+    hardship rule's working days of the report). A new tier changes the care standard, and the
+    amount, from the next month (recorded as a review)."""
+    award = _lock_award(award, version)
+    _may_act(actor, award)
+    if award.programme != Programme.HARDSHIP:
+        raise ValidationError(_("生活自理能力评估只用于特困人员。"))
+    not_future(checked_on, "checked_on")
+    if change_reported_on > checked_on:
+        raise ValidationError({"change_reported_on": _("报告变化的日期不能晚于评估日期。")})
+    counted = {m["person"] for m in award.snapshot.get("members", []) if m.get("counted")}
+    if person.pk not in counted:
+        raise ValidationError({"person": _("只能评估计入供养的人员。")})
+    values = procedure_rules(checked_on, hardship=True)
+    due = rules.due(change_reported_on, values["reassess_days"], work_calendar()).due
+    tier = rules.care_tier([bool(items.get(k)) for k in CARE_ITEMS], values)
+    check = SelfCareCheck.objects.create(
+        award=award,
+        region_id=award.region_id,
+        person=person,
+        checked_on=checked_on,
+        change_reported_on=change_reported_on,
+        tier=tier,
+        rules_id=rules_pk(values),
+        **{k: bool(items.get(k)) for k in CARE_ITEMS},
+    )
+    before = award.care_tier
+    audit.record(
+        actor=actor,
+        action="dibao.care_reassess",
+        target=award,
+        changes={"person": person.name, "tier": [before, tier], "late": checked_on > due},
+    )
+    if tier != before:
+        standard = (
+            Standard.objects.filter(
+                region_id=award.region_id[:6] + "000000",
+                area=award.application.area,
+                valid_from__lte=checked_on,
+            )
+            .order_by("-valid_from")
+            .first()
+        )
+        if standard is not None:
+            care = {
+                "self": standard.care_self,
+                "partial": standard.care_partial,
+                "full": standard.care_full,
+            }
+            amount = rules.rounded(
+                (standard.hardship_basic + care[tier]) * max(award.members, 1),
+                review_rules(checked_on)["rounding"],
+            )
+            Award.objects.filter(pk=award.pk).update(care_tier=tier)
+            award.care_tier = tier
+            if amount != award.amount:
+                award_review(
+                    actor=actor,
+                    award=award,
+                    reviewed_on=checked_on,
+                    outcome=ReviewOutcome.ADJUST,
+                    reason=_("生活自理能力由“%(before)s”变为“%(after)s”,调整照料护理标准。")
+                    % {
+                        "before": CareTier(before).label if before else "—",
+                        "after": CareTier(tier).label,
+                    },
+                    amount_after=amount,
+                    version=award.version,
+                )
+        else:
+            Award.objects.filter(pk=award.pk).update(care_tier=tier)
+    return check
