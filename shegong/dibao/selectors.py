@@ -198,7 +198,9 @@ class AwardFile:
 def award_file(*, actor: Actor, award: Award) -> AwardFile:
     return AwardFile(
         award=award,
-        reviews=list(award.reviews.select_related("rules", "actor").order_by("-reviewed_on", "-id")),
+        reviews=list(
+            award.reviews.select_related("rules", "actor").order_by("-reviewed_on", "-id")
+        ),
         job_offers=list(award.job_offers.order_by("person_id", "offered_on", "id")),
     )
 
@@ -206,9 +208,7 @@ def award_file(*, actor: Actor, award: Award) -> AwardFile:
 def standard_list(*, actor: Actor, region: Any = None) -> QuerySet:
     """Standards in the actor's jurisdiction by county, area and newest first; `region` (a
     Region or a code) keeps those of the counties under it (or of the county above it)."""
-    qs = Standard.objects.visible_to(actor, Perm.VIEW_DIBAO).select_related(
-        "region", "entered_by"
-    )
+    qs = Standard.objects.visible_to(actor, Perm.VIEW_DIBAO).select_related("region", "entered_by")
     if region:
         code = getattr(region, "code", region)
         qs = _in_region(qs, code if code.endswith("000000") else code[:6] + "000000")

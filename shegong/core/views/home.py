@@ -4,6 +4,7 @@ from django.shortcuts import render
 
 from ..charts import home_charts
 from ..navigation import home_sections
+from ..panels import panels
 from ..scoping import memberships_of
 from ..selectors import my_recent_actions, task_list
 
@@ -18,6 +19,8 @@ def home(request):
         "tasks": task_list(actor=actor)[:5],
         # The user's own recent actions: their own trail, not anyone else's.
         "recent": my_recent_actions(actor=actor),
+        # What the modules put on the home page (core.panels): each decides who sees it.
+        "panels": panels("core.home", actor=actor, target=None),
     }
     return render(request, "core/home.html", context)
 
