@@ -169,6 +169,9 @@ def snapshot(application: Application, on: datetime.date) -> dict[str, Any]:
                 "relation": m.person.relation,
                 "counted": not m.exclusion,
                 "exclusion": m.exclusion,
+                # What the monitoring run compares a member's work with (dibao.monitoring).
+                "work_status": m.person.work_status,
+                "months_away": m.person.months_away,
             }
             for m in application.members.select_related("person").order_by("id")
         ],

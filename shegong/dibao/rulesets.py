@@ -214,3 +214,93 @@ def procedure_rules(on: datetime.date, *, hardship: bool = False) -> RuleValues:
 
 def review_rules(on: datetime.date) -> RuleValues:
     return rules_for(REVIEW, on)
+
+
+# --- dynamic monitoring (dibao_monitoring) --------------------------------------------------
+
+MONITORING = "dibao_monitoring"
+
+# The rules of the monitoring run (`dibao.monitoring`), in the order the run reports them.
+R_REVIEW_OVERDUE = "review_overdue"
+R_INCOME_ABOVE = "income_above"
+R_MEMBER_WORKING = "member_working"
+R_SIZE_CHANGED = "size_changed"
+R_MEMBER_GONE = "member_gone"
+R_ASSETS_FLAGGED = "assets_flagged"
+R_HARDSHIP_CONDITION = "hardship_condition"
+R_NEAR_POOR = "near_poor"
+MONITORING_RULES = (
+    R_REVIEW_OVERDUE,
+    R_INCOME_ABOVE,
+    R_MEMBER_WORKING,
+    R_SIZE_CHANGED,
+    R_MEMBER_GONE,
+    R_ASSETS_FLAGGED,
+    R_HARDSHIP_CONDITION,
+    R_NEAR_POOR,
+)
+WORK_STATUSES = ("township", "county", "province", "out_of_province", "other")
+
+register(
+    RuleKind(
+        code=MONITORING,
+        label=gettext_lazy("低保特困动态监测"),
+        used_by=gettext_lazy("每日动态监测:启用的监测规则及其阈值;每条预警记录所用版本"),
+        fields=(
+            Field(
+                "rules",
+                gettext_lazy("启用的监测规则"),
+                "codes",
+                choices=MONITORING_RULES,
+                help=gettext_lazy(
+                    "review_overdue 复核逾期;income_above 人均收入达到标准;member_working "
+                    "成员新就业或外出务工;size_changed 家庭人口变化;member_gone 成员死亡或迁出;"
+                    "assets_flagged 信息核对发现财产线索;hardship_condition 特困人员不再符合条件;"
+                    "near_poor 低保边缘家庭"
+                ),
+            ),
+            Field(
+                "review_grace_days",
+                gettext_lazy("复核逾期:超过下次复核日期的天数"),
+                "int",
+                low=0,
+                high=90,
+            ),
+            Field(
+                "income_factor",
+                gettext_lazy("收入预警:人均收入达到低保标准的倍数"),
+                "decimal",
+                low=Decimal(1),
+                high=Decimal(5),
+            ),
+            Field(
+                "working_statuses",
+                gettext_lazy("视为就业的务工状况"),
+                "codes",
+                choices=WORK_STATUSES,
+                help=gettext_lazy(
+                    "township 乡内务工;county 县内乡外;province 省内县外;out_of_province 省外;"
+                    "other 其他"
+                ),
+            ),
+            Field(
+                "months_away_min",
+                gettext_lazy("外出务工:务工时间达到(月)"),
+                "int",
+                low=1,
+                high=12,
+            ),
+            Field(
+                "near_poor_watch_months",
+                gettext_lazy("低保边缘家庭处理后观察期(月)"),
+                "int",
+                low=0,
+                high=36,
+            ),
+        ),
+    )
+)
+
+
+def monitoring_rules(on: datetime.date) -> RuleValues:
+    return rules_for(MONITORING, on)

@@ -479,4 +479,40 @@ def _job_offer_record(w: World) -> Arranged:
 # --- monitoring (monitor_run, alert_close, ...) ---------------------------------------------------
 
 
+MONITOR_KEYS = (
+    "on",
+    "county",
+    "rules",
+    "review_overdue",
+    "income_above",
+    "member_working",
+    "size_changed",
+    "member_gone",
+    "assets_flagged",
+    "hardship_condition",
+    "near_poor",
+    "opened",
+)
+
+
+@case(*MONITOR_KEYS, system="the daily monitoring run is started by cron, not by a user")
+def _monitor_run(w: World) -> Arranged:
+    from ..services.monitoring import monitor_run
+
+    award = f.award_factory(region_code=w.village, marker="监测")
+    return None, lambda: monitor_run(on=award.next_review_on + DAY, county=f.county_of(w.village))
+
+
+@case("rule", "outcome")
+def _alert_close(w: World) -> Arranged:
+    from ..models import Alert
+    from ..services.monitoring import alert_close, monitor_run
+
+    award = f.award_factory(region_code=w.village, marker="预警")
+    monitor_run(on=award.next_review_on + DAY, county=f.county_of(w.village))
+    alert = Alert.objects.get(award=award, rule="review_overdue")
+    township, _county = f.officers(w.village)
+    return township, lambda: alert_close(actor=township, alert=alert, outcome="已入户复核")
+
+
 # --- payments (payment_list_build, ...) -----------------------------------------------------------
