@@ -13,7 +13,29 @@ from shegong.core.testing import next_seq, register_factory
 from shegong.registry.tests.factories import make_household, make_person
 
 from .. import services
-from ..models import Application, Award, Standard
+from ..models import (
+    Alert,
+    Application,
+    ApplicationStep,
+    Asset,
+    Award,
+    CheckContract,
+    CheckSample,
+    CountyPolicy,
+    Deduction,
+    DemocraticReview,
+    Evidence,
+    HomeVisit,
+    Income,
+    Interview,
+    JobRefusal,
+    Member,
+    PaymentLine,
+    PaymentList,
+    Review,
+    SelfCareCheck,
+    Standard,
+)
 
 HENAN_2016_RURAL_YEARLY = Decimal("2960")
 
@@ -313,3 +335,288 @@ def award_factory(*, region_code: str, marker: str, owner=None) -> Award:
 @register_factory(Standard)
 def standard_factory(*, region_code: str, marker: str, owner=None) -> Standard:
     return make_standard(region_code)
+
+
+# --- a factory for every scoped model (the jurisdiction harness makes one inside and one outside
+# each persona's region, and checks the outside one's marker never reaches the persona) ----------
+
+
+def _county_region(region_code: str) -> Any:
+    from shegong.core.models import Region
+
+    return Region.objects.get(code=county_of(region_code))
+
+
+def _investigating(region_code: str, marker: str) -> Application:
+    township, _county = officers(region_code)
+    a = make_application(region_code, marker=marker, accepted_on=days_ago(20))
+    return services.investigation_start(
+        actor=township, application=a, on=a.accepted_on, version=a.version
+    )
+
+
+@register_factory(CountyPolicy)
+def county_policy_factory(*, region_code: str, marker: str, owner=None) -> CountyPolicy:
+    # No text field: the policy is the county's (one per county, set again if it exists).
+    _township, county = officers(region_code)
+    return services.policy_set(
+        actor=county,
+        region=_county_region(region_code),
+        amount_method="gap",
+        bands=[],
+        review_every_case=False,
+        abc_schedule=False,
+    )
+
+
+@register_factory(ApplicationStep)
+def step_factory(*, region_code: str, marker: str, owner=None) -> ApplicationStep:
+    township, _county = officers(region_code)
+    a = make_application(region_code, marker=marker, accepted_on=days_ago(20))
+    services.complaint_record(actor=township, application=a, note=marker, version=a.version)
+    return ApplicationStep.objects.get(application=a, step="complaint")
+
+
+@register_factory(HomeVisit)
+def visit_factory(*, region_code: str, marker: str, owner=None) -> HomeVisit:
+    township, _county = officers(region_code)
+    a = _investigating(region_code, marker)
+    return services.visit_add(
+        actor=township,
+        application=a,
+        visited_on=a.accepted_on,
+        investigators="张三, 李四",
+        members_present=f"{marker}王建国"[:200],
+        findings=marker,
+        signed=True,
+        version=a.version,
+    )
+
+
+@register_factory(Interview)
+def interview_factory(*, region_code: str, marker: str, owner=None) -> Interview:
+    township, _county = officers(region_code)
+    a = _investigating(region_code, marker)
+    return services.interview_add(
+        actor=township,
+        application=a,
+        on=a.accepted_on,
+        who=f"邻居{marker}"[:100],
+        said=marker,
+        version=a.version,
+    )
+
+
+@register_factory(Evidence)
+def evidence_factory(*, region_code: str, marker: str, owner=None) -> Evidence:
+    township, _county = officers(region_code)
+    a = _investigating(region_code, marker)
+    return services.evidence_add(
+        actor=township, application=a, description=marker[:200], version=a.version
+    )
+
+
+@register_factory(Member)
+def member_factory(*, region_code: str, marker: str, owner=None) -> Member:
+    """An excluded member, the exclusion's note the marker."""
+    township, _county = officers(region_code)
+    a = make_application(region_code, marker=marker, accepted_on=days_ago(20))
+    spouse = a.household.members.get(relation="spouse")
+    services.investigation_start(
+        actor=township,
+        application=a,
+        on=a.accepted_on,
+        exclusions={spouse.pk: ("not_co_resident", marker[:200])},
+        version=a.version,
+    )
+    return Member.objects.get(application=a, person=spouse)
+
+
+@register_factory(Income)
+def income_factory(*, region_code: str, marker: str, owner=None) -> Income:
+    township, _county = officers(region_code)
+    a = _investigating(region_code, marker)
+    return services.income_add(
+        actor=township,
+        application=a,
+        source="wages",
+        yearly="1200",
+        note=marker[:200],
+        version=a.version,
+    )
+
+
+@register_factory(Asset)
+def asset_factory(*, region_code: str, marker: str, owner=None) -> Asset:
+    township, _county = officers(region_code)
+    a = _investigating(region_code, marker)
+    return services.asset_add(
+        actor=township,
+        application=a,
+        kind="vehicle",
+        value="8000",
+        note=marker[:200],
+        version=a.version,
+    )
+
+
+@register_factory(Deduction)
+def deduction_factory(*, region_code: str, marker: str, owner=None) -> Deduction:
+    township, _county = officers(region_code)
+    a = _investigating(region_code, marker)
+    return services.deduction_add(
+        actor=township, application=a, description=marker[:200], yearly="2400", version=a.version
+    )
+
+
+@register_factory(DemocraticReview)
+def review_meeting_factory(*, region_code: str, marker: str, owner=None) -> DemocraticReview:
+    township, _county = officers(region_code)
+    a = _investigating(region_code, marker)
+    return services.review_record(
+        actor=township,
+        application=a,
+        held_on=a.accepted_on,
+        members=9,
+        present=7,
+        in_favour=6,
+        against=1,
+        record=marker,
+        version=a.version,
+    )
+
+
+@register_factory(SelfCareCheck)
+def care_check_factory(*, region_code: str, marker: str, owner=None) -> SelfCareCheck:
+    # No text field: the person checked carries the marker in their name.
+    township, _county = officers(region_code)
+    a = make_hardship_application(
+        region_code, birth=datetime.date(1950, 3, 1), accepted_on=days_ago(20), marker=marker
+    )
+    a = services.investigation_start(
+        actor=township, application=a, on=a.accepted_on, version=a.version
+    )
+    return services.care_check(
+        actor=township,
+        application=a,
+        person=a.applicant,
+        checked_on=a.accepted_on,
+        items={"eating": True, "dressing": True, "transfer": False},
+        version=a.version,
+    )
+
+
+@register_factory(Review)
+def award_review_factory(*, region_code: str, marker: str, owner=None) -> Review:
+    township, _county = officers(region_code)
+    award = make_award(region_code, marker=marker)
+    return services.award_review(
+        actor=township,
+        award=award,
+        reviewed_on=timezone.localdate(),
+        outcome="continue",
+        reason=marker,
+        version=award.version,
+    )
+
+
+@register_factory(JobRefusal)
+def job_offer_factory(*, region_code: str, marker: str, owner=None) -> JobRefusal:
+    township, _county = officers(region_code)
+    award = make_award(region_code, marker=marker)
+    return services.job_offer_record(
+        actor=township,
+        award=award,
+        person=award.household.members.get(relation="spouse"),
+        offered_on=timezone.localdate(),
+        job=marker[:200],
+        refused=False,
+        version=award.version,
+    )
+
+
+def _free_month() -> datetime.date:
+    n = next_seq()
+    return datetime.date(2000 + n // 12 % 26, n % 12 + 1, 1)
+
+
+@register_factory(PaymentList)
+def payment_list_factory(*, region_code: str, marker: str, owner=None) -> PaymentList:
+    # No text field. Made directly: a list of its own month, no lines.
+    return PaymentList.objects.create(region=_county_region(region_code), month=_free_month())
+
+
+@register_factory(PaymentLine)
+def payment_line_factory(*, region_code: str, marker: str, owner=None) -> PaymentLine:
+    # No text field: the snapshot names the household's members (the marker in their names).
+    award = make_award(region_code, marker=marker)
+    payments = PaymentList.objects.create(region=_county_region(region_code), month=_free_month())
+    return PaymentLine.objects.create(
+        payment_list=payments,
+        region_id=award.region_id,
+        month=payments.month,
+        award=award,
+        household=award.household,
+        amount=award.amount,
+        members=award.members,
+        snapshot=award.snapshot,
+    )
+
+
+@register_factory(Alert)
+def alert_factory(*, region_code: str, marker: str, owner=None) -> Alert:
+    from shegong.core.models import RuleSet
+
+    household = make_household(region_code, head_name=f"{marker}王建国"[:20])
+    return Alert.objects.create(
+        region_id=region_code,
+        household=household,
+        rule="income_rise",
+        detail=marker[:300],
+        opened_on=timezone.localdate(),
+        rules=RuleSet.objects.filter(kind="dibao_review").order_by("-valid_from").first(),
+    )
+
+
+def _evaluator(organisation: Any, region_code: str) -> Any:
+    from shegong.conftest import make_user
+
+    return make_user(f"ev{next_seq()}", "evaluator", county_of(region_code), organisation)
+
+
+def _contract(region_code: str, marker: str) -> tuple[CheckContract, Application]:
+    """A contract drawing every decision of the county on the day this one was decided."""
+    from shegong.workforce.tests.factories import organisation_factory
+
+    award = make_award(region_code, marker=marker)
+    decided_on = award.application.decided_on
+    assert decided_on is not None
+    _township, county = officers(region_code)
+    contract = services.check_contract_create(
+        actor=county,
+        county=_county_region(region_code),
+        organisation=organisation_factory(region_code=region_code, marker=f"{marker}核查机构"),
+        title=marker[:200],
+        period_from=decided_on,
+        period_to=decided_on,
+        sample_percent=100,
+    )
+    return contract, award.application
+
+
+@register_factory(CheckContract)
+def check_contract_factory(*, region_code: str, marker: str, owner=None) -> CheckContract:
+    return _contract(region_code, marker)[0]
+
+
+@register_factory(CheckSample)
+def check_sample_factory(*, region_code: str, marker: str, owner=None) -> CheckSample:
+    """This application's sample, found wrongly included with the marker as the reasons."""
+    contract, application = _contract(region_code, marker)
+    return services.sample_verdict(
+        actor=_evaluator(contract.organisation, region_code),
+        sample=contract.samples.get(application=application),
+        verdict="wrongly_included",
+        reasons=marker,
+        checked_on=timezone.localdate(),
+    )
