@@ -4,6 +4,7 @@ from rest_framework.routers import SimpleRouter
 from shegong.casework import api as casework_api
 from shegong.core import api as core_api
 from shegong.core.routing import RouteSpec
+from shegong.dibao import api as dibao_api
 from shegong.registry import api as registry_api
 from shegong.resources import api as resources_api
 from shegong.workforce import api as workforce_api
@@ -21,6 +22,12 @@ router.register("service-records", casework_api.ServiceRecordViewSet, basename="
 router.register("referrals", casework_api.ReferralViewSet, basename="referral")
 router.register("follow-ups", casework_api.FollowUpViewSet, basename="followup")
 router.register("institutions", resources_api.InstitutionViewSet, basename="institution")
+router.register("dibao-applications", dibao_api.ApplicationViewSet, basename="dibaoapplication")
+router.register("dibao-awards", dibao_api.AwardViewSet, basename="dibaoaward")
+router.register("dibao-reviews", dibao_api.ReviewViewSet, basename="dibaoreview")
+router.register("dibao-alerts", dibao_api.AlertViewSet, basename="dibaoalert")
+router.register("dibao-payment-lists", dibao_api.PaymentListViewSet, basename="dibaopaymentlist")
+router.register("dibao-payment-lines", dibao_api.PaymentLineViewSet, basename="dibaopaymentline")
 
 me = path("me/", core_api.MeView.as_view(), name="me")
 me.shegong = RouteSpec(kind="list")  # type: ignore[attr-defined]

@@ -24,13 +24,24 @@ its lines; a final list is never changed.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import (
+    CharField,
+    Count,
+    DateField,
+    F,
+    Func,
+    IntegerField,
+    JSONField,
+    Sum,
+    Value,
+)
+from django.db.models.fields.json import KeyTransform
+from django.db.models.functions import Cast, JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -41,7 +52,7 @@ from shegong.core.models import Region
 from shegong.core.roles import Perm
 from shegong.core.scoping import can
 
-from ..models import ListStatus, PaymentLine, PaymentList, PaymentPerson
+from ..models import Award, ListStatus, PaymentLine, PaymentList, PaymentPerson
 from ..selectors_payments import first_of_month, next_month, paying_awards, totals_problems
 
 audit.register_actions(
@@ -82,71 +93,98 @@ def _check_county(county: Any) -> Region:
     return county
 
 
-@dataclass
-class _Row:
-    line: PaymentLine
-    persons: list[int]
+class _Json(Func):
+    """A JSON value placed inside JSONObject: SQLite hands JSON_EXTRACT's arrays back as text,
+    JSON() makes them JSON again."""
+
+    template = "%(expressions)s"
+    output_field = JSONField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="JSON(%(expressions)s)", **extra)
 
 
-def _rows(county_code: str, month: datetime.date, payment_list: PaymentList) -> Iterator[_Row]:
-    fields = (
-        "pk",
-        "region_id",
-        "region__name",
-        "household_id",
-        "household__number",
-        "application__number",
-        "programme",
-        "status",
-        "members",
-        "amount_then",
-        "head_name",
-        "snapshot",
-    )
-    awards = paying_awards(county_code, month).values_list(*fields)
-    for (
-        pk,
-        region_id,
-        village,
-        household_id,
-        household_number,
-        number,
-        programme,
-        status,
-        members,
-        amount,
-        head_name,
-        snapshot,
-    ) in awards.iterator(chunk_size=BATCH):
-        # SQLite hands an expression's decimal back with 15 digits: to the fen again.
-        amount = Decimal(amount).quantize(CENT)
-        persons = [
-            {"person": m["person"], "name": m.get("name", "")}
-            for m in (snapshot or {}).get("members", [])
-            if m.get("counted") and isinstance(m.get("person"), int)
-        ]
-        line = PaymentLine(
-            payment_list=payment_list,
-            region_id=region_id,
-            month=month,
-            award_id=pk,
-            household_id=household_id,
-            amount=amount,
-            members=members,
-            snapshot={
-                "award": pk,
-                "application": number,
-                "programme": programme,
-                "status": status,
-                "household": household_number,
-                "head": head_name,
-                "village": village,
-                "amount": str(amount),
-                "members": members,
-                "persons": persons,
-            },
+LINE_COLUMNS = {
+    "payment_list_id": "c_list",
+    "region_id": "c_region",
+    "month": "c_month",
+    "award_id": "c_award",
+    "household_id": "c_household",
+    "amount": "c_amount",
+    "members": "c_members",
+    "snapshot": "c_snapshot",
+}
+
+
+def _insert_lines(county_code: str, month: datetime.date, payment_list: PaymentList) -> None:
+    """One INSERT … SELECT of the list's lines, their snapshot built by the database."""
+    awards = (
+        paying_awards(county_code, month)
+        .order_by()
+        .annotate(
+            c_list=Value(payment_list.pk, output_field=IntegerField()),
+            c_region=F("region_id"),
+            c_month=Value(month, output_field=DateField()),
+            c_award=F("pk"),
+            c_household=F("household_id"),
+            c_amount=F("amount_then"),
+            c_members=F("members"),
+            c_snapshot=JSONObject(
+                award=F("pk"),
+                application=F("application__number"),
+                programme=F("programme"),
+                status=F("status"),
+                household=F("household__number"),
+                head=F("head_name"),
+                village=F("region__name"),
+                amount=Cast("amount_then", CharField()),
+                members=F("members"),
+                persons=_Json(KeyTransform("members", "snapshot")),
+            ),
         )
-        yield _Row(line, [p["person"] for p in persons])
+        .values(*LINE_COLUMNS.values())
+    )
+    select, params = awards.query.sql_with_params()
+    table = PaymentLine._meta.db_table
+    columns = ", ".join(LINE_COLUMNS)
+    picked = ", ".join(f"s.{alias}" for alias in LINE_COLUMNS.values())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {picked} FROM ({select}) s",  # noqa: S608
+            params,
+        )
+
+
+PERSONS_SQL = {
+    "postgresql": """
+        INSERT INTO {persons} (line_id, month, person_id)
+        SELECT l.id, l.month, p.id
+        FROM {lines} l
+        CROSS JOIN LATERAL jsonb_array_elements(l.snapshot -> 'persons') m
+        JOIN {people} p ON p.id = (m ->> 'person')::bigint
+        WHERE l.payment_list_id = %s AND COALESCE((m ->> 'counted')::boolean, false)
+    """,
+    "sqlite": """
+        INSERT INTO {persons} (line_id, month, person_id)
+        SELECT l.id, l.month, p.id
+        FROM {lines} l, json_each(l.snapshot, '$.persons') m
+        JOIN {people} p ON p.id = json_extract(m.value, '$.person')
+        WHERE l.payment_list_id = %s AND json_extract(m.value, '$.counted') = 1
+    """,
+}
+
+
+def _insert_persons(payment_list: PaymentList) -> None:
+    """The persons paid (the counted members of each line's snapshot), in one statement."""
+    from shegong.registry.models import Person
+
+    sql = PERSONS_SQL[connection.vendor].format(
+        persons=PaymentPerson._meta.db_table,
+        lines=PaymentLine._meta.db_table,
+        people=Person._meta.db_table,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [payment_list.pk])
 
 
 def _already_paid(payment_list: PaymentList, county_code: str, month: datetime.date) -> None:
@@ -173,20 +211,39 @@ def _already_paid(payment_list: PaymentList, county_code: str, month: datetime.d
         )
 
 
-def _duplicate_person(payment_list: PaymentList, month: datetime.date, person_ids: list[int]):
-    """The first person of `person_ids` already paid this month on another list."""
-    for start in range(0, len(person_ids), BATCH):
-        chunk = person_ids[start : start + BATCH]
+def _person_clash(payment_list: PaymentList, month: datetime.date) -> str:
+    """Which person is paid twice (on another list this month, or twice on this one), in
+    words. Only asked after the database refused the persons, so it may take its time."""
+    seen: dict[int, str] = {}
+    lines = PaymentLine.objects.filter(payment_list=payment_list).values_list(
+        "household__number", "snapshot"
+    )
+    for number, snapshot in lines.iterator(chunk_size=BATCH):
+        for m in (snapshot or {}).get("persons") or []:
+            if not m.get("counted") or not isinstance(m.get("person"), int):
+                continue
+            if m["person"] in seen:
+                return _person_message(
+                    m.get("name", ""), seen[m["person"]], payment_list.region.name, month
+                )
+            seen[m["person"]] = number
+    ids = list(seen)
+    for start in range(0, len(ids), BATCH):
         found = (
-            PaymentPerson.objects.filter(month=month, person_id__in=chunk)
+            PaymentPerson.objects.filter(month=month, person_id__in=ids[start : start + BATCH])
             .exclude(line__payment_list=payment_list)
             .select_related("person", "line__payment_list__region", "line__household")
             .order_by("id")
             .first()
         )
         if found is not None:
-            return found
-    return None
+            return _person_message(
+                found.person.name,
+                found.line.household.number,
+                found.line.payment_list.region.name,
+                month,
+            )
+    return _("有人员已列入其他名册同月的发放,请刷新后重新编制。")
 
 
 def _person_message(name: str, household: str, where: str, month: datetime.date) -> str:
@@ -242,73 +299,50 @@ def payment_list_build(*, actor: Actor, county: Region, month: datetime.date) ->
         _clear(payment_list)
     _already_paid(payment_list, county.code, month)
 
-    households = persons = 0
-    total = Decimal("0.00")
-    seen_households: dict[int, str] = {}
-    seen_persons: dict[int, tuple[str, str]] = {}
-    batch: list[_Row] = []
-
-    def flush() -> None:
-        if not batch:
-            return
-        person_ids = [p for row in batch for p in row.persons]
-        clash = _duplicate_person(payment_list, month, person_ids)
-        if clash is not None:
-            raise ValidationError(
-                _person_message(
-                    clash.person.name,
-                    clash.line.household.number,
-                    clash.line.payment_list.region.name,
-                    month,
-                )
+    candidates = paying_awards(county.code, month)
+    twice = (
+        Award.objects.filter(pk__in=candidates.values("pk"))
+        .values("household_id")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .order_by("household_id")
+        .first()
+    )
+    if twice is not None:
+        both = list(
+            Award.objects.filter(pk__in=candidates.values("pk"), household_id=twice["household_id"])
+            .select_related("household", "application")
+            .order_by("id")[:2]
+        )
+        raise ValidationError(
+            _(
+                "户 %(household)s 同时有两项正在发放的保障(申请 %(first)s 和 %(second)s),"
+                "同一户同一月份只能发放一次。请先核实并停发其中一项。"
             )
-        try:
-            with transaction.atomic():
-                lines = PaymentLine.objects.bulk_create([row.line for row in batch])
-                PaymentPerson.objects.bulk_create(
-                    [
-                        PaymentPerson(line_id=line.pk, month=month, person_id=p)
-                        for line, row in zip(lines, batch, strict=True)
-                        for p in row.persons
-                    ],
-                    batch_size=BATCH,
-                )
-        except IntegrityError:
-            # Another county's list took the same household or person meanwhile.
-            raise ValidationError(
-                _("有户或人员已列入其他县同月的发放名册,请刷新后重新编制。")
-            ) from None
-        batch.clear()
-
-    for row in _rows(county.code, month, payment_list):
-        line = row.line
-        number = line.snapshot["household"]
-        if line.household_id in seen_households:
-            raise ValidationError(
-                _(
-                    "户 %(household)s 同时有两项正在发放的保障(申请 %(first)s 和 %(second)s),"
-                    "同一户同一月份只能发放一次。请先核实并停发其中一项。"
-                )
-                % {
-                    "household": number,
-                    "first": seen_households[line.household_id],
-                    "second": line.snapshot["application"],
-                }
-            )
-        seen_households[line.household_id] = line.snapshot["application"]
-        for p in line.snapshot["persons"]:
-            if p["person"] in seen_persons:
-                raise ValidationError(
-                    _person_message(p["name"], seen_persons[p["person"]][1], county.name, month)
-                )
-            seen_persons[p["person"]] = (p["name"], number)
-        households += 1
-        persons += line.members
-        total += line.amount
-        batch.append(row)
-        if len(batch) >= BATCH:
-            flush()
-    flush()
+            % {
+                "household": both[0].household.number,
+                "first": both[0].application.number,
+                "second": both[1].application.number,
+            }
+        )
+    expected = candidates.aggregate(
+        households=Count("id"), persons=Sum("members"), total=Sum("amount_then")
+    )
+    households = expected["households"] or 0
+    persons = expected["persons"] or 0
+    total = Decimal(expected["total"] or 0).quantize(CENT)
+    try:
+        with transaction.atomic():
+            _insert_lines(county.code, month, payment_list)
+    except IntegrityError:
+        # Another county's list took one of the households meanwhile.
+        _already_paid(payment_list, county.code, month)
+        raise ValidationError(_("有户已列入其他县同月的发放名册,请刷新后重新编制。")) from None
+    try:
+        with transaction.atomic():
+            _insert_persons(payment_list)
+    except IntegrityError:
+        raise ValidationError(_person_clash(payment_list, month)) from None
 
     payment_list.households = households
     payment_list.persons = persons
@@ -317,7 +351,7 @@ def payment_list_build(*, actor: Actor, county: Region, month: datetime.date) ->
     payment_list.created_at = timezone.now()
     payment_list.save()
     problems = totals_problems(payment_list)
-    if problems:  # pragma: no cover - the lines are the header's sums by construction
+    if problems:  # the header is the awards' sums, the lines what was written: never apart
         raise ValidationError(problems)
     audit.record(
         actor=actor,
