@@ -12,10 +12,10 @@ HOME_ROWS = 5
 
 def home_due(actor: Any, target: Any) -> dict[str, Any] | None:
     """The first few steps for a township or county officer who acts on Dibao; no panel for
-    anyone else."""
-    from .views.records import acts_on_dibao, due_rows
+    anyone else (nor above a county: see `acts_in_a_county`)."""
+    from .views.records import acts_in_a_county, due_rows
 
-    if not acts_on_dibao(actor):
+    if not acts_in_a_county(actor):
         return None
     return {"rows": due_rows(actor, limit=HOME_ROWS)}
 

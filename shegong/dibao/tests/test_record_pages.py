@@ -492,3 +492,12 @@ def test_a_xincai_officer_sees_no_gushi_step(village):
     xincai = make_user("xc_township", "township_officer", _township(XINCAI))
     html = _client(xincai).get(reverse("dibao:due_list")).content.decode()
     assert "没有逾期或即将到期的办理环节" in html
+
+
+def test_a_city_officer_gets_no_live_panel_but_the_due_list(village):
+    """Above a county a live list would read a whole city's applications on every visit."""
+    late = make_application(village, marker="迟", accepted_on=timezone.localdate() - 20 * DAY)
+    city = make_user("xinyang_dibao", "civil_affairs_officer", GUSHI[:4] + "00000000")
+    c = _client(city)
+    assert "低保特困:到期与逾期事项" not in c.get(reverse("core:home")).content.decode()
+    assert late.number in c.get(reverse("dibao:due_list")).content.decode()

@@ -27,9 +27,10 @@ from django.views.decorators.http import require_POST, require_safe
 from shegong.core.forms import apply_validation_error
 from shegong.core.lists import filters_of, list_controls
 from shegong.core.pagination import KeysetPage, keyset_page
-from shegong.core.roles import Perm
+from shegong.core.regions import prefix_of
+from shegong.core.roles import Perm, role_has
 from shegong.core.rulesets import RulesNotInForce
-from shegong.core.scoping import can
+from shegong.core.scoping import can, memberships_of
 from shegong.core.selectors import region_get, region_list, work_calendar
 from shegong.core.services import StaleEdit
 from shegong.core.workdays import CalendarYearMissing, WorkCalendar, working_days_between
@@ -521,6 +522,17 @@ def acts_on_dibao(actor: Any) -> bool:
     return can(actor, Perm.HANDLE_DIBAO) or can(actor, Perm.DECIDE_DIBAO)
 
 
+def acts_in_a_county(actor: Any) -> bool:
+    """Whether the actor handles or decides Dibao in a county or a township: the home page
+    lists their steps live. Above a county (a city, the province) a live list would read a
+    whole city's applications on every visit; they open `dibao:due_list` instead."""
+    return any(
+        (role_has(m.role, Perm.HANDLE_DIBAO) or role_has(m.role, Perm.DECIDE_DIBAO))
+        and len(prefix_of(m.region_id)) >= 6
+        for m in memberships_of(actor)
+    )
+
+
 def _weekdays_between(start: datetime.date, end: datetime.date) -> int:
     """Monday-to-Friday days in (start, end], negative when `end` is before `start`: the
     estimate for a year whose holiday arrangement is not entered."""
@@ -533,7 +545,9 @@ def _weekdays_between(start: datetime.date, end: datetime.date) -> int:
     return count
 
 
-def working_days_left(today: datetime.date, by: datetime.date, cal: WorkCalendar) -> int:
+def working_days_left(today: datetime.date, by: datetime.date, cal: WorkCalendar | None) -> int:
+    if cal is None:
+        cal = work_calendar()
     try:
         return working_days_between(today, by, cal)
     except CalendarYearMissing:
@@ -543,9 +557,10 @@ def working_days_left(today: datetime.date, by: datetime.date, cal: WorkCalendar
 def due_rows(actor: Any, *, limit: int, today: datetime.date | None = None) -> list[dict]:
     """The actor's overdue and nearly-due steps, most urgent first, for a page or a panel."""
     today = today or timezone.localdate()
-    cal = work_calendar()
+    items = selectors.due_steps(actor=actor, limit=limit, today=today)
+    cal = work_calendar() if items else None
     rows = []
-    for item in selectors.due_steps(actor=actor, limit=limit, today=today):
+    for item in items:
         a, due = item.application, item.due
         left = working_days_left(today, due.by, cal)
         rows.append(
