@@ -50,6 +50,16 @@ def application_list(*, actor: Actor, filters: dict[str, Any] | None = None) -> 
     return qs.order_by("-accepted_on", "-id")
 
 
+def with_head_name(qs: QuerySet) -> QuerySet:
+    """Annotate each application with its household head's name in the same query."""
+    from django.db.models import OuterRef, Subquery
+
+    from shegong.registry.models import Person
+
+    heads = Person.objects.filter(household=OuterRef("household_id"), relation="head")
+    return qs.annotate(head_name=Subquery(heads.values("name")[:1]))
+
+
 def application_get(*, actor: Actor, pk: Any) -> Application:
     return access(
         Application.objects.select_related("household", "applicant"), actor, Perm.VIEW_DIBAO, pk=pk

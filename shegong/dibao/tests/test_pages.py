@@ -84,6 +84,27 @@ def test_the_list_pages_by_keyset(village):
     assert made[0].number in html and made[2].number not in html
 
 
+def test_the_list_reads_in_as_many_queries_for_3_rows_as_for_12(village):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _township_officer, county = officers(village)
+    c = _client(county)
+    url = reverse("dibao:application_list")
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert c.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    for i in range(3):
+        make_application(village, marker=f"数{i}", programme="hardship" if i else "dibao")
+    few = count()
+    for i in range(9):
+        make_application(village, marker=f"多{i}", programme="hardship" if i % 2 else "dibao")
+    assert count() == few
+
+
 def test_the_list_refuses_a_volunteer(volunteer):
     assert _client(volunteer).get(reverse("dibao:application_list")).status_code == 403
 
@@ -385,3 +406,18 @@ def test_the_household_panel_shows_to_dibao_viewers_and_not_to_a_volunteer(villa
     vol = make_user("vol_panel", "volunteer", village)
     response = _client(vol).get(url)
     assert a.number not in response.content.decode()
+
+
+# --- demo data --------------------------------------------------------------------------------
+
+
+def test_the_demo_makes_standards_and_applications_at_several_steps_once():
+    from shegong.core.demo import load_demo
+
+    first = load_demo()
+    assert first["dibao_standards"] == 2 and first["dibao_applications"] == 6
+    stages = set(Application.objects.values_list("stage", flat=True))
+    assert stages == {"accepted", "investigating", "notice", "county", "approved"}
+    assert all("演示数据" in r for r in Application.objects.values_list("reasons", flat=True))
+    again = load_demo()
+    assert again["dibao_standards"] == 0 and again["dibao_applications"] == 0

@@ -125,7 +125,7 @@ def application_list_view(request):
         )
         if filters.get("overdue"):
             qs = _overdue_only(qs, today)
-        page = keyset_page(qs, request, count=True)
+        page = keyset_page(selectors.with_head_name(qs), request, count=True)
     deadlines = _Deadlines(today)
     for a in page.items:
         a.next_due = deadlines.next(a)
@@ -201,8 +201,6 @@ def application_new_view(request):
                 else:
                     messages.success(request, _("已受理。"))
                 return redirect("dibao:application_detail", pk=a.pk)
-    elif request.method == "POST":
-        raise PermissionDenied(_("请先按户编号找到申请的家庭。"))
     return render(
         request,
         "dibao/application_new.html",
@@ -268,7 +266,7 @@ def _figures(page: Page) -> dict[str, Any] | None:
 
 def _forms(page: Page, allowed: frozenset[str], action: str, bound: Any) -> dict[str, Any]:
     out = {}
-    for name in sorted(allowed - {"item_remove"}):
+    for name in [n for n in LABELS if n in allowed and n != "item_remove"]:
         keep = name == action and bound is not None
         form = bound if keep else ACTIONS[name](page, None)[0]
         # Many forms share field names (on, note, version): each its own ids.
