@@ -4,15 +4,20 @@ the bank's spreadsheet."""
 from __future__ import annotations
 
 import datetime
+import re
+import zipfile
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
-from shegong.conftest import GUSHI, XINCAI, _township
+from shegong.conftest import GUSHI, XINCAI, _township, make_org, make_user
 from shegong.core.models import AuditEvent, Region
 from shegong.core.testing import make_village
 
@@ -239,3 +244,137 @@ def test_the_build_takes_the_same_queries_for_one_award_or_four(village, xincai_
         payment_list_build(actor=xincai_county, county=county(xincai_village), month=THIS_MONTH)
     assert PaymentLine.objects.filter(month=THIS_MONTH, region_id__gte="411729").count() == 4
     assert len(four) == len(one)
+
+
+# --- pages and the bank's spreadsheet ----------------------------------------------------------
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_pages_build_show_and_finalise_a_list(village, xincai_village):
+    award = _award(village, "甲")
+    township, county_officer = officers(village)
+    _t, xincai_county = officers(xincai_village)
+    client = _client(county_officer)
+    index = client.get(reverse("dibao:payment_list_index"))
+    assert index.status_code == 200 and "编制发放名册" in index.content.decode()
+    response = client.post(
+        reverse("dibao:payment_list_build"),
+        {"county": county(village).code, "month": f"{THIS_MONTH:%Y-%m}"},
+    )
+    pl = PaymentList.objects.get(region=county(village), month=THIS_MONTH)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dibao:payment_list_detail", args=[pl.pk])
+    page = client.get(response["Location"]).content.decode()
+    assert award.household.number in page and "甲王建国" in page and str(award.amount) in page
+    assert "核对无误" in page
+    # Another county's officer: 404, as for a list that does not exist; a township: refused.
+    assert _client(xincai_county).get(response["Location"]).status_code == 404
+    assert (
+        _client(xincai_county)
+        .post(reverse("dibao:payment_list_finalise", args=[pl.pk]))
+        .status_code
+        == 404
+    )
+    assert (
+        _client(township)
+        .post(
+            reverse("dibao:payment_list_build"),
+            {"county": county(village).code, "month": f"{THIS_MONTH:%Y-%m}"},
+        )
+        .status_code
+        == 403
+    )
+    # A bad month is a form error, not a server error.
+    bad = client.post(reverse("dibao:payment_list_build"), {"county": "x", "month": "2026-13"})
+    assert bad.status_code == 400
+    done = client.post(reverse("dibao:payment_list_finalise", args=[pl.pk]))
+    assert done.status_code == 302
+    assert PaymentList.objects.get(pk=pl.pk).status == ListStatus.FINAL
+    page = client.get(response["Location"]).content.decode()
+    assert "确认名册" not in page and "重新编制草稿" not in page
+    again = client.post(reverse("dibao:payment_list_rebuild", args=[pl.pk]), follow=True)
+    assert "已确认" in again.content.decode()
+
+
+def _export(client: Client, pl: PaymentList, **data) -> Path:
+    from django.conf import settings
+    from django.test import TestCase
+
+    from shegong.core.models import TaskProgress
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(reverse("dibao:payment_list_export", args=[pl.pk]), data)
+    assert response.status_code == 302
+    progress = TaskProgress.objects.filter(kind="dibao_payment_export").latest("created_at")
+    assert progress.result_file, progress.message
+    return settings.EXPORT_DIR / progress.result_file
+
+
+def test_the_bank_spreadsheet_has_decimal_amounts_and_masked_numbers(village):
+    from openpyxl import load_workbook
+
+    a = _award(village, "甲", amount=Decimal("440.01"))
+    b = _award(village, "乙", amount=Decimal("0.10"), members=1)
+    _award(village, "丙", amount=Decimal("0.20"), members=2)
+    pl = build(village)
+    assert pl.total == Decimal("440.31")
+    _township_officer, county_officer = officers(village)
+    path = _export(_client(county_officer), pl)
+    book = load_workbook(path)
+    sheet = book.worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert list(rows[0]) == ["序号", "户编号", "户主姓名", "身份证号", "人数", "金额(元)", "村"]
+    body = rows[1:-1]
+    assert [r[0] for r in body] == [1, 2, 3]
+    by_number = {r[1]: r for r in body}
+    head = a.household.members.get(relation="head")
+    row = by_number[a.household.number]
+    assert row[2] == head.name and row[4] == a.members
+    assert row[3] != head.id_number and row[3].endswith(head.id_number[-2:])
+    assert {Decimal(str(r[5])) for r in body} == {
+        Decimal("440.01"),
+        Decimal("0.10"),
+        Decimal("0.20"),
+    }
+    assert by_number[b.household.number][5] == pytest.approx(0.1)
+    total = rows[-1]
+    assert total[0] == "合计" and Decimal(str(total[5])) == Decimal("440.31")
+    assert all(sheet.cell(row=n, column=6).number_format == "#,##0.00" for n in (2, 3, 4, 5))
+    # The stored numbers are the decimals as written, never a float's digits (0.30000000000004).
+    with zipfile.ZipFile(path) as z:
+        xml = z.read("xl/worksheets/sheet1.xml").decode()
+    values = re.findall(r"<v>([^<]*)</v>", xml)
+    assert "440.31" in values
+    assert "0.1" in values or "0.10" in values
+    assert not [v for v in values if re.fullmatch(r"\d+\.\d{3,}", v)]
+    note = [r for r in book.worksheets[1].iter_rows(values_only=True)]
+    assert any("银行账号" in str(r[0]) for r in note)
+    event = AuditEvent.objects.filter(action="dibao.payment_list_export").latest("id")
+    assert event.changes["rows"] == 3 and event.changes["full_id_numbers"] is False
+
+
+def test_full_id_numbers_only_when_asked_and_allowed(village):
+    from openpyxl import load_workbook
+
+    a = _award(village, "甲")
+    pl = build(village)
+    head = a.household.members.get(relation="head")
+    _township_officer, county_officer = officers(village)
+    path = _export(_client(county_officer), pl, full_ids="on")
+    rows = list(load_workbook(path).worksheets[0].iter_rows(values_only=True))
+    assert rows[1][3] == head.id_number
+    assert (
+        AuditEvent.objects.filter(action="dibao.payment_list_export")
+        .latest("id")
+        .changes["full_id_numbers"]
+    )
+    # A social worker of the county may see the list but not reveal numbers.
+    worker = make_user("pay_worker", "social_worker", GUSHI, make_org("固始发放测试机构", GUSHI))
+    path = _export(_client(worker), pl, full_ids="on")
+    rows = list(load_workbook(path).worksheets[0].iter_rows(values_only=True))
+    assert rows[1][3] != head.id_number
