@@ -30,7 +30,6 @@ from .models import (
     CheckSample,
     PaymentLine,
     PaymentList,
-    PaymentPerson,
     Review,
 )
 
@@ -115,9 +114,8 @@ def totals_problems(payment_list: PaymentList) -> list[str]:
             _("金额不符:表头 %(head)s 元,明细合计 %(lines)s 元。")
             % {"head": payment_list.total, "lines": lines.total}
         )
-    persons = PaymentPerson.objects.filter(line__payment_list=payment_list)
-    if persons.values("person_id").distinct().count() != persons.count():
-        problems.append(_("同一人在名册中出现多次。"))
+    # A person twice in a month (here or on another list) the database refuses outright
+    # (PaymentPerson's constraint), so it is not counted again here.
     return problems
 
 

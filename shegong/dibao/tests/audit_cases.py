@@ -476,6 +476,105 @@ def _job_offer_record(w: World) -> Arranged:
     )
 
 
+# --- third-party checks and the social worker's assessment ----------------------------------------
+
+
+def _contract_create(w: World) -> tuple[Any, Any, Any]:
+    """(county officer, the agency, the call contracting it to check every decision of the
+    world's county in the last 60 days: at least the one decided here)."""
+    from shegong.core.models import Region
+    from shegong.workforce.tests.factories import organisation_factory
+
+    _decided(w)
+    _township, county = f.officers(w.village)
+    agency = organisation_factory(region_code=w.village, marker="核查机构")
+    return (
+        county,
+        agency,
+        lambda: services.check_contract_create(
+            actor=county,
+            county=Region.objects.get(code=f.county_of(w.village)),
+            organisation=agency,
+            title="低保认定第三方核查",
+            period_from=TODAY - 60 * DAY,
+            period_to=TODAY,
+            sample_percent=100,
+        ),
+    )
+
+
+def _contract(w: World) -> tuple[Any, Any]:
+    """A contract with its sample drawn, and an evaluator of its agency."""
+    from shegong.conftest import make_user
+
+    _county, agency, create = _contract_create(w)
+    evaluator = make_user("audit_evaluator", "evaluator", f.county_of(w.village), agency)
+    return create(), evaluator
+
+
+@case("organisation", "sample_percent", "strata", "decided", "sampled", "seed")
+def _check_contract_create(w: World) -> Arranged:
+    county, _agency, create = _contract_create(w)
+    return county, create
+
+
+@case("verdict", "reasons")
+def _sample_verdict(w: World) -> Arranged:
+    contract, evaluator = _contract(w)
+    sample = contract.samples.first()
+    return evaluator, lambda: services.sample_verdict(
+        actor=evaluator,
+        sample=sample,
+        verdict="wrongly_included",
+        reasons="入户发现家中有营运车辆",
+        checked_on=TODAY,
+    )
+
+
+@case("returned", "discrepancies")
+def _samples_return(w: World) -> Arranged:
+    contract, evaluator = _contract(w)
+    services.sample_verdict(
+        actor=evaluator,
+        sample=contract.samples.first(),
+        verdict="right",
+        reasons="",
+        checked_on=TODAY,
+    )
+    return evaluator, lambda: services.samples_return(actor=evaluator, contract=contract, on=TODAY)
+
+
+@case("assessment", "note")
+def _assessment_attach(w: World) -> Arranged:
+    from shegong.casework.models import Case
+    from shegong.casework.tests.factories import make_assessment
+
+    township, _county = f.officers(w.village)
+    case_ = w.case()
+    f.make_standard(w.village)
+    household = case_.household
+    application = services.application_accept(
+        actor=township,
+        household=household,
+        applicant=household.members.get(relation="head"),
+        programme="dibao",
+        area="rural",
+        channel="written",
+        applied_by="household",
+        reasons="丈夫因病去世,家中缺少劳动力",
+        accepted_on=TODAY,
+        consent_data_matching=True,
+    )
+    assessment = make_assessment(region_code=w.village, case=Case.objects.get(pk=case_.pk))
+    return w.worker, lambda: services.assessment_attach(
+        actor=w.worker,
+        application=application,
+        assessment=assessment,
+        note="户主有就业意愿,需技能培训",
+        version=application.version,
+    )
+
+
 # --- monitoring (monitor_run, alert_close, ...) ---------------------------------------------------
 
 
@@ -516,3 +615,29 @@ def _alert_close(w: World) -> Arranged:
 
 
 # --- payments (payment_list_build, ...) -----------------------------------------------------------
+
+
+def _paying_county(w: World) -> tuple[Any, Any, datetime.date]:
+    """An award paying this month in the world's village; (county officer, county, month)."""
+    from shegong.core.models import Region
+
+    f.award_factory(region_code=w.village, marker="发放")
+    _township, county = f.officers(w.village)
+    return county, Region.objects.get(code=f.county_of(w.village)), TODAY.replace(day=1)
+
+
+@case("month", "rebuilt", "households", "persons", "total")
+def _payment_list_build(w: World) -> Arranged:
+    from ..services.payments import payment_list_build
+
+    officer, county, month = _paying_county(w)
+    return officer, lambda: payment_list_build(actor=officer, county=county, month=month)
+
+
+@case("month", "status", "households", "persons", "total")
+def _payment_list_finalise(w: World) -> Arranged:
+    from ..services.payments import payment_list_build, payment_list_finalise
+
+    officer, county, month = _paying_county(w)
+    payment_list = payment_list_build(actor=officer, county=county, month=month)
+    return officer, lambda: payment_list_finalise(actor=officer, payment_list=payment_list)
