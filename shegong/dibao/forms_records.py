@@ -110,7 +110,6 @@ class PolicyForm(VersionedForm):
     amount_method = forms.ChoiceField(
         label=gettext_lazy("保障金计算方式"),
         choices=AmountMethod.choices,
-        widget=forms.RadioSelect,
     )
     bands = forms.CharField(
         label=gettext_lazy("分档标准"),
@@ -195,7 +194,7 @@ class AwardFilterForm(FilterForm):
 class ReviewForm(VersionedForm):
     reviewed_on = BoundedDateField(label=gettext_lazy("复核日期"), widget=DATE)
     outcome = forms.ChoiceField(
-        label=gettext_lazy("复核结果"), choices=ReviewOutcome.choices, widget=forms.RadioSelect
+        label=gettext_lazy("复核结果"), choices=_blank(ReviewOutcome.choices)
     )
     reason = forms.CharField(
         label=gettext_lazy("理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
