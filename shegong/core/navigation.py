@@ -95,6 +95,20 @@ NAV: list[NavItem] = [
         _("受理、调查核实、初审公示、县级审核确认"),
     ),
     NavItem(
+        _("低保特困保障对象"),
+        "dibao:award_list",
+        Perm.VIEW_DIBAO,
+        _("低保特困"),
+        _("在保家庭、复核与就业推荐、到期与逾期事项"),
+    ),
+    NavItem(
+        _("低保特困标准"),
+        "dibao:standard_list",
+        Perm.VIEW_DIBAO,
+        _("低保特困"),
+        _("各县城乡低保标准、特困供养标准与县级政策"),
+    ),
+    NavItem(
         _("机构名录"),
         "workforce:organisation_list",
         Perm.VIEW_ORGANISATIONS,

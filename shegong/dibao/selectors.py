@@ -174,7 +174,7 @@ def award_list(*, actor: Actor, filters: dict[str, Any] | None = None) -> QueryS
     """Awards in the actor's jurisdiction, newest first; filters: status, programme, region
     (a Region or a code), review_due (True: next review on or before today)."""
     filters = filters or {}
-    qs = Award.objects.visible_to(actor, Perm.VIEW_DIBAO).select_related(
+    qs: QuerySet = Award.objects.visible_to(actor, Perm.VIEW_DIBAO).select_related(
         "household", "application", "region__parent"
     )
     if value := filters.get("status"):
@@ -218,7 +218,9 @@ def award_file(*, actor: Actor, award: Award) -> AwardFile:
 def standard_list(*, actor: Actor, region: Any = None) -> QuerySet:
     """Standards in the actor's jurisdiction by county, area and newest first; `region` (a
     Region or a code) keeps those of the counties under it (or of the county above it)."""
-    qs = Standard.objects.visible_to(actor, Perm.VIEW_DIBAO).select_related("region", "entered_by")
+    qs: QuerySet = Standard.objects.visible_to(actor, Perm.VIEW_DIBAO).select_related(
+        "region", "entered_by"
+    )
     if region:
         code = getattr(region, "code", region)
         qs = _in_region(qs, code if code.endswith("000000") else code[:6] + "000000")
@@ -314,3 +316,13 @@ def check_organisations(*, actor: Actor) -> list[Any]:
 
     prefixes = {c.code[:4] for c in decision_counties(actor=actor)}
     return [o for o in Organisation.objects.order_by("name") if o.region_id[:4] in prefixes]
+
+
+def alert_get(*, actor: Actor, pk: Any) -> Alert:
+    """One monitoring alert the actor may see, with what its page shows."""
+    return access(
+        Alert.objects.select_related("household", "award__application", "rules", "closed_by"),
+        actor,
+        Perm.VIEW_DIBAO,
+        pk=pk,
+    )
