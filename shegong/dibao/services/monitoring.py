@@ -22,9 +22,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Subquery
-from django.db.models.functions import Cast, Coalesce
+from django.db import connection, transaction
+from django.db.models import CharField, Exists, F, Func, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -87,7 +87,23 @@ def _open(rule: str, subject: Any = "") -> Exists:
 
 
 def _rows(qs: Any, *fields: str) -> Iterator[dict[str, Any]]:
-    return qs.values(*fields).iterator(chunk_size=CHUNK)
+    """The rows of `qs`, unordered, streamed in chunks (a server-side cursor on PostgreSQL)."""
+    return qs.order_by().values(*fields).iterator(chunk_size=CHUNK)
+
+
+class _ListedMembers(Func):
+    """How many members the snapshot lists (its "members" array)."""
+
+    output_field = IntegerField()
+    template = "COALESCE(json_array_length(%(expressions)s, '$.members'), 0)"  # SQLite
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="COALESCE(jsonb_array_length(%(expressions)s -> 'members'), 0)",
+            **extra,
+        )
 
 
 class _Run:
@@ -237,22 +253,15 @@ def _member_working(run: _Run) -> None:
 
 
 def _size_changed(run: _Run) -> None:
-    listed = (
-        Member.objects.filter(application_id=OuterRef("application_id"))
-        .order_by()
-        .values("application_id")
-        .annotate(n=Count("*"))
-        .values("n")
-    )
     qs = (
         run.awards()
-        .annotate(decided=Coalesce(Subquery(listed), 0))
+        .annotate(decided=_ListedMembers(F("snapshot")))
         .exclude(household__member_count=F("decided"))
         .exclude(_open(R_SIZE_CHANGED))
     )
     fields = ("award_id", "household_id", "household__region_id", "household__member_count")
     for row in _rows(qs, *fields, "decided"):
-        detail = monitoring.size_changed(row["household__member_count"], row["decided"] or 0)
+        detail = monitoring.size_changed(row["household__member_count"], row["decided"])
         run.add(R_SIZE_CHANGED, row, detail)
 
 
@@ -371,6 +380,11 @@ def monitor_run(*, on: datetime.date | None = None, county: str | None = None) -
     if county:
         county = county_of(county)
     run = _Run(on, county)
+    if connection.vendor == "postgresql":
+        # The rows are streamed through server-side cursors; plan them for reading them all,
+        # not for the first tenth (the default), which picks nested loops over hash joins.
+        with connection.cursor() as cur:
+            cur.execute("SET LOCAL cursor_tuple_fraction = 1.0")
     # One run at a time: a second waits here and then finds what the first opened.
     RuleSet.objects.select_for_update().filter(pk=run.rules_pk).first()
     for rule, step in STEPS:

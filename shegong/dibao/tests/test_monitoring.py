@@ -11,6 +11,7 @@ from io import StringIO
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
+from django.urls import reverse
 
 from shegong.conftest import GUSHI, XINCAI, _township, make_user
 from shegong.core.models import AuditEvent
@@ -345,3 +346,57 @@ def test_the_command_refuses_a_bad_date_or_county():
         call_command("dibao", "monitor", "--on", "2026-02-30", stdout=StringIO())
     with pytest.raises(CommandError):
         call_command("dibao", "monitor", "--county", "41x", stdout=StringIO())
+
+
+# --- the pages ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def alert(award):
+    monitor_run(on=award.next_review_on + DAY)
+    return Alert.objects.get()
+
+
+def test_the_township_sees_and_closes_its_alert(client, alert):
+    township, _county = officers(alert.region_id)
+    client.force_login(township)
+    page = client.get(reverse("dibao:alert_list"))
+    assert page.status_code == 200 and "复核逾期" in page.content.decode()
+    assert alert.household.number in page.content.decode()
+    for query in ("?status=open&rule=review_overdue", "?rule=near_poor", "?region=不存在的地方"):
+        assert client.get(reverse("dibao:alert_list") + query).status_code == 200
+    assert (
+        alert.household.number
+        not in client.get(reverse("dibao:alert_list") + "?rule=near_poor").content.decode()
+    )
+    assert client.get(reverse("dibao:alert_list") + "?before=²").status_code == 200
+    detail = client.get(reverse("dibao:alert_detail", args=[alert.pk]))
+    assert detail.status_code == 200 and "处理并关闭预警" in detail.content.decode()
+    url = reverse("dibao:alert_close", args=[alert.pk])
+    assert client.get(url).status_code == 405
+    refused = client.post(url, {"outcome": "   "})
+    assert refused.status_code == 200 and "必填" in refused.content.decode()
+    alert.refresh_from_db()
+    assert alert.status == "open"
+    done = client.post(url, {"outcome": "已入户复核,情况属实"})
+    assert done.status_code == 302
+    alert.refresh_from_db()
+    assert alert.status == "closed" and alert.outcome == "已入户复核,情况属实"
+    again = client.post(url, {"outcome": "再处理"}, follow=True)
+    assert again.status_code == 200 and "不能再次处理" in again.content.decode()
+
+
+def test_the_county_sees_but_does_not_close_and_others_see_nothing(client, alert):
+    _officer, county = officers(alert.region_id)
+    client.force_login(county)
+    detail = client.get(reverse("dibao:alert_detail", args=[alert.pk]))
+    assert detail.status_code == 200 and "处理并关闭预警" not in detail.content.decode()
+    url = reverse("dibao:alert_close", args=[alert.pk])
+    assert client.post(url, {"outcome": "县里处理"}).status_code == 403
+    elsewhere = make_user("tspxincai2", "township_officer", _township(XINCAI))
+    client.force_login(elsewhere)
+    assert client.get(reverse("dibao:alert_detail", args=[alert.pk])).status_code == 404
+    assert client.post(url, {"outcome": "越权处理"}).status_code == 404
+    assert alert.household.number not in client.get(reverse("dibao:alert_list")).content.decode()
+    alert.refresh_from_db()
+    assert alert.status == "open"
