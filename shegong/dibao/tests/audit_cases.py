@@ -403,6 +403,22 @@ def _hardship_facts_set(w: World) -> Arranged:
     )
 
 
+@case("person", "tier", "late")
+def _care_reassess(w: World) -> Arranged:
+    township, _county = f.officers(w.village)
+    award = f.make_hardship_award(w.village)
+    items = dict.fromkeys(("eating", "dressing", "transfer", "toileting", "walking", "bathing"), 1)
+    return township, lambda: services.care_reassess(
+        actor=township,
+        award=award,
+        person=award.application.applicant,
+        change_reported_on=TODAY - 3 * DAY,
+        checked_on=TODAY,
+        items={k: bool(v) for k, v in items.items()},
+        version=award.version,
+    )
+
+
 # --- standards and a county's choices -------------------------------------------------------------
 
 

@@ -322,6 +322,33 @@ def make_hardship_application(
     )
 
 
+def make_hardship_award(
+    village: str,
+    *,
+    birth: datetime.date = datetime.date(1950, 3, 1),
+    accepted_on: datetime.date | None = None,
+    marker: str = "",
+) -> Award:
+    """Special-hardship support decided ten days after acceptance (60 days ago unless given):
+    no income, no able supporter, supported at home."""
+    on = accepted_on or days_ago(60)
+    township, _county = officers(village)
+    a = make_hardship_application(village, birth=birth, accepted_on=on, marker=marker)
+    a = investigate(a, on=on, yearly_income=Decimal("0"))
+    a = services.hardship_facts_set(
+        actor=township,
+        application=a,
+        supporters=f"{marker}无法定义务人",
+        supporter_able=False,
+        disability_kind="",
+        support_mode="home",
+        version=a.version,
+    )
+    a = put_on_notice(a, on, reasons=f"{marker}符合特困人员认定条件")
+    a = send_to_county(a)
+    return decide_case(a, on + 10 * DAY).award
+
+
 @register_factory(Application)
 def application_factory(*, region_code: str, marker: str, owner=None) -> Application:
     return make_application(region_code, marker=marker)
