@@ -32,7 +32,9 @@ def _day(n: int) -> str:
     return (datetime.date.today() - datetime.timedelta(days=n)).isoformat()
 
 
-def _step(j, summary: str, fields: dict, button: str, *, checks=(), selects=None) -> None:
+def _step(
+    j, summary: str, fields: dict, button: str, *, checks=(), selects=None, shot: str = ""
+) -> None:
     form = j.details(summary)
     for label, value in fields.items():
         form.get_by_label(label, exact=True).fill(value)
@@ -40,6 +42,8 @@ def _step(j, summary: str, fields: dict, button: str, *, checks=(), selects=None
         form.get_by_label(label, exact=True).select_option(label=option)
     for label in checks:
         form.get_by_label(label, exact=True).check()
+    if shot:
+        j.check(shot, phone=True)
     form.get_by_role("button", name=button).click()
     j.saved()
 
@@ -98,6 +102,7 @@ def test_dibao_application_from_acceptance_to_approval(journey):
         {"日期": _day(17), **opinion, "公示开始": _day(17), "公示结束": _day(11)},
         "保存初审意见",
         selects={"初审意见": "同意"},
+        shot="opinion",
     )
     _step(t, "记录公示异议", {"日期": _day(15), "异议内容": "邻居反映家中有车"}, "保存异议")
     _step(
@@ -141,6 +146,10 @@ def test_dibao_application_from_acceptance_to_approval(journey):
     main = c.main()
     assert "已批准" in main and "保障情况" in main, main[:1500]
     c.check("approved", phone=True)
+    c.page.get_by_role("link", name=number).click()
+    panel = c.page.locator("#dibao")
+    assert "保障中" in panel.inner_text(), panel.inner_text()
+    c.check("household")
 
     # A second application, waiting at the county, refused with reasons.
     c.open("/dibao/applications/?stage=county")

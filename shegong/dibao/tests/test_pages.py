@@ -18,7 +18,7 @@ from shegong.core.models import AuditEvent
 from shegong.core.testing import make_village
 from shegong.registry.tests.factories import make_household, make_person
 
-from .. import services
+from .. import procedure, services
 from ..models import Application, Evidence, Income, Stage
 from .factories import investigate, make_application, make_standard, officers
 
@@ -258,6 +258,22 @@ def test_an_action_is_refused_to_the_county_and_another_township(village):
     assert _act(_client(other_township), a, "investigation_start", data).status_code == 404
     a.refresh_from_db()
     assert a.stage == Stage.ACCEPTED and AuditEvent.objects.count() == events
+
+
+@pytest.mark.parametrize("action", sorted(procedure.APPLICATION_ACTIONS))
+def test_each_action_is_refused_to_the_wrong_level_and_to_other_places(village, action):
+    township, county = officers(village)
+    a = investigate(make_application(village))
+    other_township, _c = officers(make_village(_township(GUSHI)[:6] + "002000").code)
+    _t, other_county = officers(make_village(_township(XINCAI)).code)
+    wrong_level = county if action in procedure.TOWNSHIP_ACTIONS else township
+    elsewhere = other_township if action in procedure.TOWNSHIP_ACTIONS else other_county
+    events, version = AuditEvent.objects.count(), a.version
+    data = {"version": a.version, "on": a.accepted_on.isoformat(), "note": "试", "reason": "试"}
+    assert _act(_client(wrong_level), a, action, data).status_code == 403
+    assert _act(_client(elsewhere), a, action, data).status_code == 404
+    a.refresh_from_db()
+    assert a.version == version and AuditEvent.objects.count() == events
 
 
 def test_a_county_step_is_refused_to_the_township(village):
