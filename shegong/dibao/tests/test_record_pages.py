@@ -501,3 +501,31 @@ def test_a_city_officer_gets_no_live_panel_but_the_due_list(village):
     c = _client(city)
     assert "低保特困:到期与逾期事项" not in c.get(reverse("core:home")).content.decode()
     assert late.number in c.get(reverse("dibao:due_list")).content.decode()
+
+
+def test_the_province_reaches_a_citys_county_policies_by_filtering(province_admin):
+    c = _client(province_admin)
+    whole = c.get(reverse("dibao:standard_list")).content.decode()
+    assert "按县筛选后可设置该县的低保政策" in whole
+    city = c.get(reverse("dibao:standard_list"), {"region": GUSHI[:4] + "00000000"})
+    html = city.content.decode()
+    assert _policy_url(GUSHI) in html and _policy_url(XINCAI) not in html
+
+
+def test_the_standards_list_reads_in_a_fixed_number_of_queries(village, xincai_village):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    admin = make_user("prov_std", "province_admin", "410000000000")
+    c = _client(admin)
+    make_standard(village)
+    c.get(reverse("dibao:standard_list"))
+    with CaptureQueriesContext(connection) as one:
+        c.get(reverse("dibao:standard_list"))
+    make_standard(xincai_village)
+    make_standard(village, valid_from=datetime.date(2017, 1, 1), yearly=Decimal("3300"))
+    with CaptureQueriesContext(connection) as three:
+        html = c.get(reverse("dibao:standard_list")).content.decode()
+    assert len(three.captured_queries) == len(one.captured_queries)
+    # The newer standard is the one in force; the 2016 one is history.
+    assert html.count("现行") == 2  # 固始 2017 and 新蔡 2016

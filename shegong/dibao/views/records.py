@@ -163,8 +163,7 @@ def _policy_counties(actor: Any, filters: dict[str, Any] | None) -> list[Any]:
     counties = _set_counties(actor)
     region = (filters or {}).get("region")
     if region is not None:
-        code = region.code[:6]
-        counties = counties.filter(code__startswith=code[:4] if code.endswith("00") else code)
+        counties = counties.filter(code__startswith=prefix_of(region.code)[:6])
     found = list(counties[:21])
     if len(found) > 20:
         return []
