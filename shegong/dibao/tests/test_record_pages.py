@@ -529,3 +529,22 @@ def test_the_standards_list_reads_in_a_fixed_number_of_queries(village, xincai_v
     assert len(three.captured_queries) == len(one.captured_queries)
     # The newer standard is the one in force; the 2016 one is history.
     assert html.count("现行") == 2  # 固始 2017 and 新蔡 2016
+
+
+def test_repeated_bands_are_refused_by_band_number(gushi_officer):
+    response = _client(gushi_officer).post(
+        _policy_url(), {"amount_method": "bands", "bands": "100: 200\n100: 150"}
+    )
+    html = response.content.decode()
+    assert "第 2 档的收入上限与前面的档重复" in html and "100: 150" in html
+    assert not CountyPolicy.objects.exists()
+
+
+def test_a_volunteer_sees_no_award(village, volunteer):
+    award = make_award(village)
+    c = _client(volunteer)
+    assert c.get(reverse("dibao:award_list")).status_code == 403
+    assert c.get(reverse("dibao:award_detail", kwargs={"pk": award.pk})).status_code == 404
+    assert c.get(_policy_url()).status_code == 403
+    home = c.get(reverse("core:home")).content.decode()
+    assert award.application.number not in home
