@@ -30,15 +30,14 @@ from .models import (
     Stage,
 )
 
-REGION = {
-    "required": False,
-    "help_text": "12位区划代码:该区划及其下级(如一个县的代码为该县全县)",
-    "error_messages": {"invalid": "请填写12位区划代码,例如 411525000000。"},
-}
-
 
 def _region_field() -> serializers.RegexField:
-    return serializers.RegexField(r"\A[0-9]{12}\Z", **REGION)
+    return serializers.RegexField(
+        r"\A[0-9]{12}\Z",
+        required=False,
+        help_text="12位区划代码:该区划及其下级(如一个县的代码为该县全县)",
+        error_messages={"invalid": "请填写12位区划代码,例如 411525000000。"},
+    )
 
 
 # --- applications -----------------------------------------------------------------------------

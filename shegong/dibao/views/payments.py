@@ -62,8 +62,10 @@ class BuildForm(forms.Form):
             .filter(level="county")
             .order_by("code")
         }
-        self.fields["county"].choices = [(c, r.name) for c, r in self.counties.items()]
-        self.fields["month"].choices = _months(timezone.localdate())
+        county, month = self.fields["county"], self.fields["month"]
+        assert isinstance(county, forms.ChoiceField) and isinstance(month, forms.ChoiceField)
+        county.choices = [(c, r.name) for c, r in self.counties.items()]
+        month.choices = _months(timezone.localdate())
         if len(self.counties) == 1:
             self.fields["county"].initial = next(iter(self.counties))
         self.fields["month"].initial = f"{first_of_month(timezone.localdate()):%Y-%m}"
