@@ -548,3 +548,12 @@ def test_a_volunteer_sees_no_award(village, volunteer):
     assert c.get(_policy_url()).status_code == 403
     home = c.get(reverse("core:home")).content.decode()
     assert award.application.number not in home
+
+
+def test_the_home_panel_reads_in_chinese_with_ids_once(village):
+    from shegong.core.tests.test_chinese_forms import english_runs
+
+    township, _county = officers(village)
+    make_application(village, marker="迟", accepted_on=timezone.localdate() - 20 * DAY)
+    html = _client(township).get(reverse("core:home")).content.decode()
+    assert english_runs(html) == [] and _ids(html) == []
