@@ -102,6 +102,13 @@ NAV: list[NavItem] = [
         _("在保家庭、复核与就业推荐、到期与逾期事项"),
     ),
     NavItem(
+        _("低保特困发放名册"),
+        "dibao:payment_list_index",
+        Perm.VIEW_DIBAO,
+        _("低保特困"),
+        _("各县每月发放名册的编制、核对、确认与银行代发表导出"),
+    ),
+    NavItem(
         _("低保特困标准"),
         "dibao:standard_list",
         Perm.VIEW_DIBAO,
