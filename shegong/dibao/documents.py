@@ -48,6 +48,23 @@ _DEFAULT_REVIEW = {"quorum_num": 2, "quorum_den": 3, "pass_num": 2, "pass_den": 
 _NAME_SPLIT = re.compile(r"[,,、;;\s]+")
 
 
+class FormUnavailable(Exception):
+    """The application exists and is the actor's, but the form makes no sense at its stage."""
+
+    def __init__(self, application: Application, form: str, forms: list[str]):
+        super().__init__(form)
+        self.application, self.form, self.forms = application, form, forms
+
+    @property
+    def form_links(self) -> list[tuple[str, Any, str]]:
+        from django.urls import reverse
+
+        return [
+            (code, FORMS[code], reverse(f"dibao:print_{code}", args=[self.application.pk]))
+            for code in self.forms
+        ]
+
+
 def available_forms(application: Application, *, has_review: bool) -> list[str]:
     """The forms that make sense for the application as it stands, in the order they arise."""
     a = application
@@ -140,15 +157,16 @@ def _present(visits: list[Any]) -> list[str]:
 
 
 def document(*, actor: Actor, pk: Any, form: str, reveal: bool = False) -> DibaoDocument:
-    """The form `form` of the application `pk` as the actor may print it (404 when the form
-    does not exist, the application is not the actor's, or the form makes no sense yet)."""
+    """The form `form` of the application `pk` as the actor may print it: 404 when the form
+    does not exist or the application is not the actor's; `FormUnavailable` when the form
+    makes no sense at the application's stage (the page says so and offers the others)."""
     if form not in FORMS:
         raise Http404
     application = application_get(actor=actor, pk=pk)
     file = application_file(actor=actor, application=application)
     forms = available_forms(application, has_review=bool(file.reviews))
     if form not in forms:
-        raise Http404
+        raise FormUnavailable(application, form, forms)
     doc = DibaoDocument(
         form=form,
         application=application,

@@ -243,6 +243,18 @@ def evaluation(
     return ev
 
 
+def default_region(actor: Actor) -> Any:
+    """The one region the actor sees Dibao in, when it is a county or lies within one."""
+    from shegong.core.models import Region
+    from shegong.core.scoping import jurisdiction
+
+    prefixes = jurisdiction(actor, Perm.VIEW_DIBAO)
+    if len(prefixes) != 1 or len(prefixes[0]) < 6:
+        return None
+    region = Region.objects.filter(code=prefixes[0].ljust(12, "0")).first()
+    return region if region is not None and region.level in LEVELS else None
+
+
 def _has_assessment_link() -> bool:
     return any(f.name == "assessment" for f in Application._meta.get_fields())
 

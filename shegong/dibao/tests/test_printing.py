@@ -1,7 +1,7 @@
-"""The six printed Dibao forms: offered by stage, the same access as the application (another
-county's 404, a volunteer refused), Chinese text in the HTML and the PDF, masked ID numbers
-unless a role that may reveal asks (logged), and a public notice holding only the name, the
-number of members and the amount."""
+"""The six printed Dibao forms: offered by stage (another says why not), the same access as
+the application (another county's 404, a volunteer refused), Chinese text in the HTML and the
+PDF, masked ID numbers unless a role that may reveal asks (logged), and a public notice
+holding only the name, the number of members and the amount."""
 
 from __future__ import annotations
 
@@ -178,7 +178,7 @@ def refused(village):
     return _decided(village, "乙", approve=False)
 
 
-def test_forms_are_offered_by_stage_and_others_answer_404(client, village, approved, refused):
+def test_forms_are_offered_by_stage_and_others_say_why_not(client, village, approved, refused):
     township, county = officers(village)
     accepted = make_application(village, accepted_on=START, marker="丙")
     client.force_login(county)
@@ -189,11 +189,22 @@ def test_forms_are_offered_by_stage_and_others_answer_404(client, village, appro
     }
     for a, offered in expected.items():
         for form in ALL_FORMS:
-            status = client.get(url(form, a)).status_code
-            assert status == (200 if form in offered else 404), (a.stage, form, status)
+            for query in ({}, {"format": "pdf"}):
+                response = client.get(url(form, a, **query))
+                assert response.status_code == 200, (a.stage, form)
+                shown = response["Content-Type"] == "application/pdf" or (
+                    'class="sheet"' in response.content.decode()
+                )
+                assert shown == (form in offered), (a.stage, form, query)
+                if form not in offered:
+                    html = response.content.decode()
+                    assert f"目前处于“{a.get_stage_display()}”环节,不能打印" in html
+                    assert reverse("dibao:print_application", args=[a.pk]) in html
     html = client.get(url("application", approved)).content.decode()
     assert reverse("dibao:print_approval", args=[approved.pk]) in html
     assert reverse("dibao:print_refusal", args=[approved.pk]) not in html
+    html = client.get(url("refusal", approved)).content.decode()
+    assert "救济途径" not in html and "行政复议" not in html
 
 
 @pytest.mark.parametrize("form", ["application", "verification", "review", "notice", "approval"])

@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shegong.core.forms import FilterForm, RegionFilterField
-from shegong.core.models import Region
 from shegong.core.params import BoundedDateField
 from shegong.core.roles import Perm
 from shegong.core.scoping import jurisdiction
@@ -47,11 +46,8 @@ class EvaluationForm(FilterForm):
 
 def _initial(actor: Any) -> dict[str, Any] | None:
     """The actor's own county (or township) and this year so far, when there is one place."""
-    prefixes = jurisdiction(actor, Perm.VIEW_DIBAO)
-    if len(prefixes) != 1 or len(prefixes[0]) < 6:
-        return None
-    region = Region.objects.filter(code=prefixes[0].ljust(12, "0")).first()
-    if region is None or region.level not in evaluation.LEVELS:
+    region = evaluation.default_region(actor)
+    if region is None:
         return None
     today = timezone.localdate()
     return {
