@@ -37,6 +37,11 @@ STEPS: dict[str, Any] = {
     "complaint": _("投诉举报"),
 }
 
+# Who answers for each deadline `deadlines` gives: the township, the county, or both (the
+# whole procedure's limit).
+TOWNSHIP_STEPS = frozenset({"investigation_started", "opinion", "to_county", "total"})
+COUNTY_STEPS = frozenset({"matching_result", "decided", "notified", "total"})
+
 # Actions of the application page (each its own POST route): the township's, the county's.
 TOWNSHIP_ACTIONS = frozenset(
     {
@@ -211,5 +216,5 @@ def deadlines(
     ):
         limit = rules.total_limit(procedure_values, bool(a.extension_reason)) if not hardship else 0
         if limit:
-            add("decided", _("全程办结"), a.accepted_on, limit)
+            add("total", _("全程办结"), a.accepted_on, limit)
     return out

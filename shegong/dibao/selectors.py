@@ -150,9 +150,12 @@ def due_steps(
     cal = work_calendar()
     found: list[DueItem] = []
     for a in qs.order_by("accepted_on", "id")[:2000]:
+        mine = (
+            procedure.TOWNSHIP_STEPS if can(actor, Perm.HANDLE_DIBAO, a.region_id) else frozenset()
+        ) | (procedure.COUNTY_STEPS if can(actor, Perm.DECIDE_DIBAO, a.region_id) else frozenset())
         for d in procedure.deadlines(a, procedure_values(a, today), cal):
             state = d.state(today)
-            if state != "ok":
+            if state != "ok" and d.step in mine:
                 found.append(DueItem(a, d, state))
     found.sort(key=lambda item: (item.due.by, item.application.pk))
     return found[:limit]

@@ -148,3 +148,20 @@ def test_an_application_without_consent_is_stored_with_the_missing_consent_liste
 def test_steps_record_the_2012_rules_on_a_day_before_july_2021(village):
     a = make_application(village, accepted_on=datetime.date(2021, 6, 30))
     assert a.rules == RuleSet.objects.get(kind="dibao_procedure", version=1)
+
+
+def test_the_due_list_gives_each_level_its_own_steps(village):
+    from django.utils import timezone
+
+    from ..selectors import due_steps
+
+    township, county = officers(village)
+    long_ago = timezone.localdate() - 60 * DAY
+    a = make_application(village, accepted_on=long_ago)  # investigation start overdue
+    b = investigate(make_application(village, accepted_on=long_ago), on=long_ago)
+    b.refresh_from_db()
+    steps = {(i.application.pk, i.due.step) for i in due_steps(actor=township)}
+    assert (a.pk, "investigation_started") in steps and (a.pk, "total") in steps
+    assert not any(step in ("decided", "notified", "matching_result") for _pk, step in steps)
+    county_steps = {(i.application.pk, i.due.step) for i in due_steps(actor=county)}
+    assert (a.pk, "investigation_started") not in county_steps and (a.pk, "total") in county_steps
