@@ -424,3 +424,13 @@ def test_a_long_verification_form_numbers_every_page(client, village):
     for n in range(1, pages + 1):
         assert f"第 {n} 页 共 {pages} 页" in text
     assert a.stage == Stage.INVESTIGATING
+
+
+def test_a_special_hardship_application_prints_under_its_own_title(client, village):
+    township, _county = officers(village)
+    a = make_application(village, accepted_on=START, marker="己", programme="hardship", members=1)
+    client.force_login(township)
+    html = client.get(url("application", a)).content.decode()
+    assert "特困人员救助供养申请书" in html and "最低生活保障申请书" not in html
+    _pages, text = pdf_text(client.get(url("application", a, format="pdf")).content)
+    assert "特困人员救助供养申请书" in text
