@@ -20,7 +20,7 @@ from shegong.registry.tests.factories import make_household, make_person
 
 from .. import procedure, services
 from ..models import Application, Evidence, Income, Stage
-from .factories import investigate, make_application, make_standard, officers
+from .factories import award_factory, investigate, make_application, make_standard, officers
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.timedelta(days=1)
@@ -72,6 +72,18 @@ def test_the_list_filters_by_stage_programme_and_overdue(village):
     assert old.number in html and new.number not in html and "已逾期" in html
     html = c.get(url, {"stage": "investigating"}).content.decode()
     assert old.number not in html and "没有符合条件的申请" in html
+
+
+def test_the_list_filters_by_region_and_says_when_a_place_is_unknown(village):
+    _township_officer, county = officers(village)
+    here = make_application(village, marker="此村")
+    there = make_application(make_village(_township(GUSHI)).code, marker="彼村")
+    c = _client(county)
+    url = reverse("dibao:application_list")
+    html = c.get(url, {"region": village}).content.decode()
+    assert here.number in html and there.number not in html
+    html = c.get(url, {"region": "不存在的地方"}).content.decode()
+    assert here.number not in html and "找不到" in html
 
 
 def test_the_list_pages_by_keyset(village):
@@ -437,3 +449,33 @@ def test_the_demo_makes_standards_and_applications_at_several_steps_once():
     assert all("演示数据" in r for r in Application.objects.values_list("reasons", flat=True))
     again = load_demo()
     assert again["dibao_standards"] == 0 and again["dibao_applications"] == 0
+
+
+def test_the_page_reads_in_chinese_with_unique_ids_at_every_step(village):
+    from shegong.core.tests.test_chinese_forms import english_runs
+
+    township, county = officers(village)
+    start = timezone.localdate() - 20 * DAY
+    a = make_application(village, accepted_on=start, consent=False, programme="hardship")
+    pages = [a]
+    b = investigate(make_application(village, marker="二", accepted_on=start), on=start)
+    pages.append(b)
+    b = services.opinion_give(
+        actor=township,
+        application=b,
+        on=start,
+        opinion="approve",
+        reasons="符合条件",
+        notice_from=start,
+        notice_to=start + 6 * DAY,
+        version=b.version,
+    )
+    pages.append(award_factory(region_code=village, marker="三").application)
+    for application in pages:
+        for user in (township, county):
+            html = (
+                _client(user)
+                .get(reverse("dibao:application_detail", args=[application.pk]))
+                .content.decode()
+            )
+            assert _ids(html) == [] and english_runs(html) == [], application.stage
