@@ -172,6 +172,7 @@ def test_the_last_day_of_a_notice(first, days, last):
         (3, 2, 1, True, False),
         (1, 1, 1, True, True),
         (1, 0, 0, False, False),  # nobody present is never valid
+        (0, 0, 0, False, False),
     ],
 )
 def test_a_review_is_valid_with_two_thirds_present_and_passes_with_two_thirds_in_favour(
@@ -186,6 +187,7 @@ def test_a_review_is_valid_with_two_thirds_present_and_passes_with_two_thirds_in
         (9, 6, 4, 2, set()),
         (9, 9, 9, 0, set()),
         (9, 9, 5, 4, set()),
+        (1, 1, 1, 0, set()),  # a group of one
         (9, 10, 6, 0, {"present"}),  # more present than members
         (9, 6, 4, 3, {"in_favour"}),  # more votes than present
         (9, 6, 7, 0, {"in_favour"}),
@@ -195,6 +197,13 @@ def test_a_review_is_valid_with_two_thirds_present_and_passes_with_two_thirds_in
 )
 def test_impossible_counts(members, present, in_favour, against, fields):
     assert set(rules.review_count_problems(members, present, in_favour, against)) == fields
+
+
+def test_impossible_counts_say_what_they_are():
+    problems = rules.review_count_problems(9, 10, 8, 4)
+    assert "10" in problems["present"] and "9" in problems["present"]
+    assert "12" in problems["in_favour"] and "10" in problems["in_favour"]
+    assert "1" in rules.review_count_problems(0, 0, 0, 0)["members"]
 
 
 @pytest.mark.parametrize(
@@ -363,6 +372,19 @@ def test_near_poor_below_one_and_a_half_times_the_standard(per_person, near):
 )
 def test_band_problems(bands, standard, problems):
     assert len(rules.band_problems(bands, standard)) == problems
+
+
+def test_band_problems_name_each_band_at_fault():
+    bands = [
+        {"below": "100", "amount": "300"},
+        {"below": "x", "amount": "1"},  # malformed: reported, and the others still checked
+        {"below": "100", "amount": "200"},
+        {"below": "300", "amount": "10"},
+    ]
+    problems = rules.band_problems(bands, M("246.67"))
+    assert len(problems) == 3
+    assert "第 2 档" in problems[0] and "第 3 档" in problems[1] and "第 4 档" in problems[2]
+    assert "300" in problems[2] and "246.67" in problems[2]
 
 
 # --- dates of payment and review -----------------------------------------------------------------
@@ -562,6 +584,25 @@ def test_the_three_conditions_of_special_hardship(facts, problems):
 
 
 @pytest.mark.parametrize(
+    ("facts", "says"),
+    [
+        (_facts(birth=D(1966, 12, 2)), "无劳动能力"),
+        (_facts(per_person=M("246.67")), "无生活来源"),
+        (_facts(assets=False), "无生活来源"),
+        (_facts(supporter=True), "义务人"),
+    ],
+)
+def test_each_unmet_condition_is_named(facts, says):
+    (problem,) = rules.hardship_problems(facts, ON, HARDSHIP)
+    assert says in problem
+
+
+def test_the_work_condition_gives_the_ages_and_grades():
+    (problem,) = rules.hardship_problems(_facts(birth=D(1966, 12, 2)), ON, HARDSHIP)
+    assert all(str(n) in problem for n in (60, 16, 3, 2, 1))
+
+
+@pytest.mark.parametrize(
     ("basic", "dibao", "ok"),
     [
         (M("260"), M("200"), True),  # exactly 1.3 ×
@@ -664,6 +705,13 @@ def test_a_stratified_sample_takes_ceil_percent_of_each_stratum(percent, sizes):
     for item in chosen:
         counts[STRATA[item]] = counts.get(STRATA[item], 0) + 1
     assert counts == sizes
+
+
+@pytest.mark.parametrize(("size", "percent", "taken"), [(100, 1, 1), (101, 1, 2), (200, 1, 2)])
+def test_a_sample_rounds_up_never_down(size, percent, taken):
+    items = list(range(size))
+    chosen = rules.sample(items, dict.fromkeys(items, "x"), percent, random.Random(5))
+    assert len(chosen) == taken
 
 
 def test_a_sample_drawn_with_the_same_seed_is_the_same():
