@@ -218,3 +218,51 @@ def test_id_numbers_are_masked(world):
         assert full not in text
         assert row["applicant_id_number"].endswith(full[-2:])
         assert set(row["applicant_id_number"][:-2]) == {"*"}
+
+
+def test_reviews_and_alerts_are_scoped_both_ways(world):
+    from .. import services
+    from .factories import alert_factory, days_ago
+
+    gushi_a, gushi_b, xincai = world["villages"]
+    township_a, gushi_county = officers(gushi_a)
+    township_b, _same = officers(gushi_b)
+    _t, xincai_county = officers(xincai)
+    award = world["awards"]["gushi_a"]
+    review = services.award_review(
+        actor=township_a,
+        award=award,
+        reviewed_on=max(days_ago(1), award.application.decided_on),
+        outcome="continue",
+        reason="家庭状况无变化",
+        version=award.version,
+    )
+    assert _ids(_client(township_a), "/api/v1/dibao-reviews/") == {review.pk}
+    assert _ids(_client(gushi_county), "/api/v1/dibao-reviews/", award=award.pk) == {review.pk}
+    assert _ids(_client(township_b), "/api/v1/dibao-reviews/") == set()
+    assert _ids(_client(xincai_county), "/api/v1/dibao-reviews/") == set()
+    assert _client(xincai_county).get(f"/api/v1/dibao-reviews/{review.pk}/").status_code == 404
+    body = _client(township_a).get(f"/api/v1/dibao-reviews/{review.pk}/").json()
+    assert body["outcome"] == "continue" and body["amount_after"] == str(award.amount)
+    mine = alert_factory(region_code=gushi_a, marker="预警甲")
+    theirs = alert_factory(region_code=xincai, marker="预警乙")
+    assert _ids(_client(gushi_county), "/api/v1/dibao-alerts/") == {mine.pk}
+    assert _ids(_client(xincai_county), "/api/v1/dibao-alerts/") == {theirs.pk}
+    assert _ids(_client(township_b), "/api/v1/dibao-alerts/") == set()
+    assert _ids(_client(gushi_county), "/api/v1/dibao-alerts/", status="closed") == set()
+    assert _client(gushi_county).get(f"/api/v1/dibao-alerts/{theirs.pk}/").status_code == 404
+    assert _client(gushi_county).get(f"/api/v1/dibao-alerts/{mine.pk}/").status_code == 200
+
+
+def test_a_role_without_dibao_gets_nothing(world, volunteer):
+    client = _client(volunteer)
+    for url in ("/api/v1/dibao-applications/", "/api/v1/dibao-awards/", "/api/v1/dibao-reviews/"):
+        assert _ids(client, url) == set()
+    for url in (
+        "/api/v1/dibao-alerts/",
+        "/api/v1/dibao-payment-lists/",
+        "/api/v1/dibao-payment-lines/",
+    ):
+        assert client.get(url).status_code == 403
+    assert client.get(f"/api/v1/dibao-awards/{world['awards']['gushi_a'].pk}/").status_code == 404
+    assert APIClient().get("/api/v1/dibao-applications/").status_code in (401, 403)
