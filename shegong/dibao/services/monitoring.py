@@ -2,8 +2,9 @@
 households, and a township closing an alert with its outcome.
 
 The run is set-based: for each rule one query selects the rows the rule could find something on
-that have no open alert for the same finding yet (an anti-join on the open alerts), streamed in
-chunks; `dibao.monitoring` decides each one from its plain facts. A second run with nothing
+that have no open alert for the same finding yet (an anti-join on the open alerts), so it
+answers the day's new findings only (the registry's households at large are streamed in
+chunks); `dibao.monitoring` decides each one from its plain facts. A second run with nothing
 changed therefore reads nothing but the anti-joins and opens nothing. The number of queries
 does not depend on the number of awards.
 
@@ -66,7 +67,7 @@ from ..rulesets import (
 from ..workflow import rules_pk
 
 CHUNK = 5000
-BATCH = 2000
+BATCH = 5000
 TOWNSHIP_ONLY = _("只有该户所在乡镇(街道)的低保经办人可以处理这条预警。")
 
 
@@ -86,9 +87,13 @@ def _open(rule: str, subject: Any = "") -> Exists:
     )
 
 
-def _rows(qs: Any, *fields: str) -> Iterator[dict[str, Any]]:
-    """The rows of `qs`, unordered, streamed in chunks (a server-side cursor on PostgreSQL)."""
-    return qs.order_by().values(*fields).iterator(chunk_size=CHUNK)
+def _rows(qs: Any, *fields: str, stream: bool = False) -> Iterator[dict[str, Any]]:
+    """The rows of `qs`, unordered. Each rule's query answers its new findings only (the open
+    ones are anti-joined away), so it is read whole: PostgreSQL plans it in parallel, which it
+    never does for a server-side cursor. `stream`: read in chunks through a server-side cursor,
+    for a query whose rows may be many (the registry's households at large)."""
+    rows = qs.order_by().values(*fields)
+    return rows.iterator(chunk_size=CHUNK) if stream else iter(list(rows))
 
 
 class _ListedMembers(Func):
@@ -209,17 +214,6 @@ def _members(run: _Run) -> Any:
     )
 
 
-def _open_about_person(rule: str) -> Exists:
-    return Exists(
-        Alert.objects.filter(
-            household_id=OuterRef("application__award__household_id"),
-            rule=rule,
-            subject=Cast(OuterRef("person_id"), CharField()),
-            status="open",
-        )
-    )
-
-
 def _member_working(run: _Run) -> None:
     v = run.values
     qs = (
@@ -229,13 +223,21 @@ def _member_working(run: _Run) -> None:
             Q(person__work_status__in=v["working_statuses"])
             | Q(person__months_away__gte=v["months_away_min"])
         )
-        .exclude(_open_about_person(R_MEMBER_WORKING))
+    )
+    # The open findings are left out here rather than by an anti-join: PostgreSQL probes the
+    # alerts' index without the household for this one (a full index scan per member).
+    open_now = set(
+        Alert.objects.filter(_range(run.county), rule=R_MEMBER_WORKING, status="open")
+        .order_by()
+        .values_list("household_id", "subject")
     )
     labels = dict(WorkStatus.choices)
     fields = ("award_id", "household_id", "person__region_id", "person_id", "person__name")
     for row in _rows(
         qs, *fields, "person__work_status", "person__months_away", "application__award__snapshot"
     ):
+        if (row["household_id"], str(row["person_id"])) in open_now:
+            continue
         row["household__region_id"] = row["person__region_id"]
         status = row["person__work_status"]
         detail = monitoring.member_working(
@@ -265,21 +267,44 @@ def _size_changed(run: _Run) -> None:
         run.add(R_SIZE_CHANGED, row, detail)
 
 
+# Written out: every member of every paying award is compared, and the ORM's path from a member
+# to its award goes through the application, one more join of a million rows for nothing.
+MEMBER_GONE_SQL = """
+SELECT a.id, a.household_id, m.person_id, p.name, p.household_id,
+       (SELECT h.region_id FROM {household} h WHERE h.id = a.household_id)
+FROM {member} m
+JOIN {award} a ON a.application_id = m.application_id
+LEFT JOIN {person} p ON p.id = m.person_id
+WHERE a.status IN (%s, %s) AND a.region_id >= %s AND a.region_id < %s
+  AND (p.id IS NULL OR p.household_id <> a.household_id)
+  AND NOT EXISTS (
+    SELECT 1 FROM {alert} x
+    WHERE x.household_id = a.household_id AND x.rule = %s AND x.status = %s
+      AND x.subject = CAST(m.person_id AS varchar(32)))
+"""
+
+
 def _member_gone(run: _Run) -> None:
-    qs = (
-        _members(run)
-        .exclude(person__household_id=F("application__award__household_id"))
-        .exclude(_open_about_person(R_MEMBER_GONE))
+    from shegong.registry.models import Person
+
+    low, high = prefix_bounds(prefix_of(run.county)) if run.county else ("", "~")
+    sql = MEMBER_GONE_SQL.format(
+        household=Household._meta.db_table,
+        member=Member._meta.db_table,
+        award=Award._meta.db_table,
+        person=Person._meta.db_table,
+        alert=Alert._meta.db_table,
     )
-    fields = ("award_id", "household_id", "application__award__household__region_id")
-    for row in _rows(qs, *fields, "person_id", "person__name", "person__household_id"):
-        row["household__region_id"] = row["application__award__household__region_id"]
+    with connection.cursor() as cur:
+        cur.execute(sql, [*PAYING, low, high, R_MEMBER_GONE, AlertStatus.OPEN])
+        found = cur.fetchall()  # the findings only: members no longer in their household
+    for award_id, household_id, person_id, name, now_household, region_id in found:
+        row = {"award_id": award_id, "household_id": household_id}
+        row["household__region_id"] = region_id
         detail = monitoring.member_gone(
-            name=row["person__name"],
-            now_household=row["person__household_id"],
-            award_household=row["household_id"],
+            name=name or str(person_id), now_household=now_household, award_household=household_id
         )
-        run.add(R_MEMBER_GONE, row, detail, row["person_id"])
+        run.add(R_MEMBER_GONE, row, detail, person_id)
 
 
 def _assets_flagged(run: _Run) -> None:
@@ -348,7 +373,7 @@ def _near_poor(run: _Run) -> None:
         .exclude(paying)
         .exclude(watched)
     )
-    for row in _rows(qs, "id", "region_id", "net_income_per_person"):
+    for row in _rows(qs, "id", "region_id", "net_income_per_person", stream=True):
         standard = run.standard(row["region_id"], Area.RURAL)
         if standard is None:
             continue
