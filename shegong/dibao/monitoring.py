@@ -4,7 +4,7 @@ passed in. Each answers the finding's detail (what a township officer reads), or
 rule does not find anything. `services.monitoring.monitor_run` selects, set-based, the rows a
 rule could find something on and asks these functions for the answer.
 
-What each rule compares (docs/architecture.md, "Dibao monitoring"):
+What each rule compares:
 
 - review_overdue: the award's next review date is more than `review_grace_days` before the
   run day.
