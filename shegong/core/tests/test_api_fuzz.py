@@ -15,6 +15,7 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from django.test import Client
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -103,6 +104,38 @@ def existing(gushi_officer, gushi_worker):
         "/api/v1/regions/": village,
         # A task that does not know its total yet: its percent is null.
         "/api/v1/tasks/": task_factory(region_code=GUSHI, marker="导出", owner=gushi_officer).pk,
+        **_dibao(village),
+    }
+
+
+def _dibao(village: str) -> dict[str, int]:
+    """An award paying this month with a review, an alert and 固始's payment list."""
+    from shegong.dibao import services as dibao_services
+    from shegong.dibao.selectors_payments import first_of_month
+    from shegong.dibao.services.payments import payment_list_build
+    from shegong.dibao.tests.factories import alert_factory, make_award, officers
+
+    month = first_of_month(timezone.localdate())
+    award = make_award(village, marker="模糊")
+    type(award).objects.filter(pk=award.pk).update(payment_from=month)
+    township, county = officers(village)
+    review = dibao_services.award_review(
+        actor=township,
+        award=award,
+        reviewed_on=award.application.decided_on,
+        outcome="continue",
+        reason="家庭状况无变化",
+        version=award.version,
+    )
+    payments = payment_list_build(actor=county, county=Region.objects.get(code=GUSHI), month=month)
+    line = payments.lines.get()
+    return {
+        "/api/v1/dibao-applications/": award.application_id,
+        "/api/v1/dibao-awards/": award.pk,
+        "/api/v1/dibao-reviews/": review.pk,
+        "/api/v1/dibao-alerts/": alert_factory(region_code=village, marker="模糊").pk,
+        "/api/v1/dibao-payment-lists/": payments.pk,
+        "/api/v1/dibao-payment-lines/": line.pk,
     }
 
 
