@@ -3,7 +3,9 @@ checked, then finalised for the bank.
 
 Who is paid in month M: every award of the county whose status is active or in its gradual
 exit, with `payment_from` ≤ M and `payment_to` empty or ≥ M. Suspended and terminated awards
-are not paid.
+are not paid. The status is the award's today: a list is built for this month or the next and
+finalised, after which it is the record of what was paid; a list built late for a past month
+leaves out an award suspended since (its amount in force then is still right, see below).
 
 The amount in force in month M: a review changes the amount from its `effective_from` month and
 keeps the amount before and after. So the amount in force in M is the `amount_before` of the

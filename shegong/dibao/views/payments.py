@@ -157,7 +157,6 @@ def _detail(request, payment_list: Any, *, export_form: ExportForm | None = None
             "may_finalise": may_decide and payment_list.status == ListStatus.DRAFT,
             "may_rebuild": may_decide and payment_list.status == ListStatus.DRAFT,
             "export_form": export_form or ExportForm(),
-            "first_line": page.items[0].pk if page.items else None,
         },
         status=status,
     )
