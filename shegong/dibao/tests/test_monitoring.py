@@ -400,3 +400,25 @@ def test_the_county_sees_but_does_not_close_and_others_see_nothing(client, alert
     assert alert.household.number not in client.get(reverse("dibao:alert_list")).content.decode()
     alert.refresh_from_db()
     assert alert.status == "open"
+
+
+def test_a_later_rule_version_switches_a_rule_off_and_is_named_on_the_alert(award):
+    from shegong.core.models import RuleSet
+
+    on = award.next_review_on + DAY
+    first = RuleSet.objects.get(kind=MONITORING, version=1)
+    RuleSet.objects.create(
+        kind=MONITORING,
+        version=2,
+        valid_from=on,
+        values={**first.values, "rules": ["income_above"], "review_grace_days": 0},
+        note="只监测收入",
+    )
+    Household.objects.filter(pk=award.household_id).update(net_income_per_person=STANDARD)
+    assert monitor_run(on=on - DAY)["opened"] == 1  # version 1: income
+    counts = monitor_run(on=on)
+    assert counts["review_overdue"] == 0 and counts["opened"] == 0
+    assert Alert.objects.get().rules.version == 1
+    Alert.objects.all().delete()
+    assert monitor_run(on=on)["income_above"] == 1
+    assert Alert.objects.get().rules.version == 2
