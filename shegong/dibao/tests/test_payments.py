@@ -378,3 +378,20 @@ def test_full_id_numbers_only_when_asked_and_allowed(village):
     path = _export(_client(worker), pl, full_ids="on")
     rows = list(load_workbook(path).worksheets[0].iter_rows(values_only=True))
     assert rows[1][3] != head.id_number
+
+
+def test_the_list_page_takes_the_same_queries_for_one_line_or_three(village, xincai_village):
+    _award(village, "甲")
+    for k in range(3):
+        _award(xincai_village, f"新{k}")
+    one, three = build(village), build(xincai_village)
+    counts = []
+    for pl in (one, three):
+        _township_officer, county_officer = officers(pl.region_id)
+        client = _client(county_officer)
+        url = reverse("dibao:payment_list_detail", args=[pl.pk])
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
