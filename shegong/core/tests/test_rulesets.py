@@ -29,6 +29,7 @@ def _state():
 def test_every_kind_has_a_seeded_first_version_that_fits_its_schema():
     assert sorted(KINDS) == [
         "assessment",
+        "dibao_monitoring",
         "dibao_procedure",
         "dibao_review",
         "duplicates",
