@@ -16,8 +16,9 @@ What each rule compares:
   `working_statuses`, or `months_away_min` months away or more) and did not then: the
   snapshot's own work status of the member where it holds one; for snapshots written without it,
   no wage income recorded for the member in the snapshot.
-- size_changed: the registry household's member count differs from the members the decision
-  listed (the snapshot's members: the application's members, which cannot change after it).
+- size_changed: the registry household's member count differs from the size the township last
+  recorded: the latest review's (a review keeps the registry's member count), else the number
+  of members the decision's snapshot lists.
 - member_gone: a member the decision listed who is no longer in the household (moved out or
   removed from the registry).
 - assets_flagged: the data matching of the application flagged assets above the limit.

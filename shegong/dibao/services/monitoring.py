@@ -25,6 +25,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import CharField, Exists, F, Func, IntegerField, OuterRef, Q, Subquery
+from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -48,6 +49,7 @@ from ..models import (
     Award,
     Member,
     Programme,
+    Review,
     Standard,
 )
 from ..rulesets import (
@@ -255,15 +257,25 @@ def _member_working(run: _Run) -> None:
 
 
 def _size_changed(run: _Run) -> None:
+    # The size the township last recorded: the latest review's household (a review keeps the
+    # registry's member count), else the decision's members. Read for the changed rows only.
+    reviewed = (
+        Review.objects.filter(award_id=OuterRef("pk"))
+        .order_by("-reviewed_on", "-id")
+        .annotate(n=Cast(KT("snapshot__member_count"), IntegerField()))
+        .values("n")[:1]
+    )
     qs = (
         run.awards()
         .annotate(decided=_ListedMembers(F("snapshot")))
         .exclude(household__member_count=F("decided"))
         .exclude(_open(R_SIZE_CHANGED))
+        .annotate(reviewed=Subquery(reviewed, output_field=IntegerField()))
     )
     fields = ("award_id", "household_id", "household__region_id", "household__member_count")
-    for row in _rows(qs, *fields, "decided"):
-        detail = monitoring.size_changed(row["household__member_count"], row["decided"])
+    for row in _rows(qs, *fields, "decided", "reviewed"):
+        then = row["reviewed"] if row["reviewed"] is not None else row["decided"]
+        detail = monitoring.size_changed(row["household__member_count"], then)
         run.add(R_SIZE_CHANGED, row, detail)
 
 

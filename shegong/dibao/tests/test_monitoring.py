@@ -422,3 +422,25 @@ def test_a_later_rule_version_switches_a_rule_off_and_is_named_on_the_alert(awar
     Alert.objects.all().delete()
     assert monitor_run(on=on)["income_above"] == 1
     assert Alert.objects.get().rules.version == 2
+
+
+def test_a_review_that_records_the_new_size_ends_the_size_finding(award):
+    from .. import services
+
+    on = _quiet_day(award)
+    Household.objects.filter(pk=award.household_id).update(member_count=4)
+    assert monitor_run(on=on)["size_changed"] == 1
+    township, _county = officers(award.region_id)
+    alert_close(actor=township, alert=_opened("size_changed")[0], outcome="入户核实,新增一人")
+    award.refresh_from_db()
+    services.award_review(
+        actor=township,
+        award=award,
+        reviewed_on=award.created_at.date(),
+        outcome="continue",
+        reason="家庭人口增加,收入未变",
+        version=award.version,
+    )
+    assert monitor_run(on=on)["size_changed"] == 0
+    Household.objects.filter(pk=award.household_id).update(member_count=5)
+    assert monitor_run(on=on)["size_changed"] == 1
