@@ -20,7 +20,7 @@ What each rule compares:
   recorded: the latest review's (a review keeps the registry's member count), else the number
   of members the decision's snapshot lists.
 - member_gone: a member the decision listed who is no longer in the household (moved out or
-  removed from the registry).
+  removed from the registry), unless the latest review's household already leaves them out.
 - assets_flagged: the data matching of the application flagged assets above the limit.
 - hardship_condition: a special-hardship person who no longer meets the "unable to work"
   condition: aged `child_under` or more (and `minor_until` or more: minors keep support until
@@ -32,7 +32,7 @@ What each rule compares:
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -165,9 +165,19 @@ def size_changed(now: int, decided: int) -> str | None:
     }
 
 
-def member_gone(*, name: str, now_household: int | None, award_household: int) -> str | None:
-    """A member listed at the decision who is no longer in the household (or the registry)."""
+def member_gone(
+    *,
+    name: str,
+    now_household: int | None,
+    award_household: int,
+    person_id: int | None = None,
+    reviewed_members: Collection[int] | None = None,
+) -> str | None:
+    """A member listed at the decision who is no longer in the household (or the registry),
+    unless the latest review (`reviewed_members`: the persons it listed) already left them out."""
     if now_household == award_household:
+        return None
+    if reviewed_members is not None and person_id not in reviewed_members:
         return None
     if now_household is None:
         return _cut(

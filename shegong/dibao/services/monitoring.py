@@ -296,6 +296,23 @@ WHERE a.status IN (%s, %s) AND a.region_id >= %s AND a.region_id < %s
 """
 
 
+def _reviewed_members(award_ids: set[int]) -> dict[int, set[int]]:
+    """{award: the persons its latest review listed} for the awards that have a review."""
+    latest: dict[int, set[int]] = {}
+    ids = sorted(award_ids)
+    for start in range(0, len(ids), CHUNK):
+        rows = (
+            Review.objects.filter(award_id__in=ids[start : start + CHUNK])
+            .order_by("award_id", "-reviewed_on", "-id")
+            .values_list("award_id", "snapshot")
+        )
+        for award_id, snapshot in rows:
+            if award_id not in latest:
+                members = (snapshot or {}).get("members") or ()
+                latest[award_id] = {m.get("person") for m in members}
+    return latest
+
+
 def _member_gone(run: _Run) -> None:
     from shegong.registry.models import Person
 
@@ -310,11 +327,16 @@ def _member_gone(run: _Run) -> None:
     with connection.cursor() as cur:
         cur.execute(sql, [*PAYING, low, high, R_MEMBER_GONE, AlertStatus.OPEN])
         found = cur.fetchall()  # the findings only: members no longer in their household
+    reviewed = _reviewed_members({row[0] for row in found})
     for award_id, household_id, person_id, name, now_household, region_id in found:
         row = {"award_id": award_id, "household_id": household_id}
         row["household__region_id"] = region_id
         detail = monitoring.member_gone(
-            name=name or str(person_id), now_household=now_household, award_household=household_id
+            name=name or str(person_id),
+            now_household=now_household,
+            award_household=household_id,
+            person_id=person_id,
+            reviewed_members=reviewed.get(award_id),
         )
         run.add(R_MEMBER_GONE, row, detail, person_id)
 

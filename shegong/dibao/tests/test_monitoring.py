@@ -444,3 +444,26 @@ def test_a_review_that_records_the_new_size_ends_the_size_finding(award):
     assert monitor_run(on=on)["size_changed"] == 0
     Household.objects.filter(pk=award.household_id).update(member_count=5)
     assert monitor_run(on=on)["size_changed"] == 1
+
+
+def test_a_review_of_the_household_without_the_member_ends_the_member_finding(award, village):
+    from .. import services
+
+    on = _quiet_day(award)
+    son = Person.objects.filter(household=award.household).exclude(relation="head").last()
+    Person.objects.filter(pk=son.pk).update(household=make_household(village, head_name="新户"))
+    assert monitor_run(on=on)["member_gone"] == 1
+    township, _county = officers(award.region_id)
+    alert_close(actor=township, alert=_opened("member_gone")[0], outcome="已分户")
+    assert monitor_run(on=on)["member_gone"] == 1  # closed, still holds: raised again
+    alert_close(actor=township, alert=_opened("member_gone")[0], outcome="已分户,待复核")
+    award.refresh_from_db()
+    services.award_review(
+        actor=township,
+        award=award,
+        reviewed_on=award.created_at.date(),
+        outcome="continue",
+        reason="子女分户",
+        version=award.version,
+    )
+    assert monitor_run(on=on)["member_gone"] == 0
