@@ -12,7 +12,9 @@ A finding that no longer holds is never closed by the run: the township checks a
 with an outcome (the alert page says so). A closed alert whose finding still holds is raised
 again by the next run, except two: data matching's asset flag is a fact of the application, so
 it is raised once per award; a near-poor household whose alert was closed is on the watch list
-for `near_poor_watch_months` and raised again only after that.
+for `near_poor_watch_months` and raised again only after that. The household's size and its
+members are compared with the latest review where there is one (a review records the household
+as it then was), so a review that records the change ends those two findings.
 """
 
 from __future__ import annotations
