@@ -102,6 +102,13 @@ NAV: list[NavItem] = [
         _("在保家庭、复核与就业推荐、到期与逾期事项"),
     ),
     NavItem(
+        _("动态监测预警"),
+        "dibao:alert_list",
+        Perm.VIEW_DIBAO,
+        _("低保特困"),
+        _("每日动态监测发现的情况,由乡镇核实处理"),
+    ),
+    NavItem(
         _("低保特困发放名册"),
         "dibao:payment_list_index",
         Perm.VIEW_DIBAO,
