@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import importlib
+import math
 import random
 from decimal import Decimal
 
@@ -362,6 +363,9 @@ def test_near_poor_below_one_and_a_half_times_the_standard(per_person, near):
         ([], None, 1),
         ("not a list", None, 1),
         ([{"below": "0", "amount": "300"}], None, 1),
+        ([{"below": "-1", "amount": "300"}], None, 1),
+        ([{"below": "1", "amount": "300"}], None, 0),
+        ([{"below": "0.50", "amount": "0"}], None, 0),
         ([{"below": "100", "amount": "-1"}], None, 1),
         ([{"below": "100", "amount": "300"}, {"below": "100", "amount": "200"}], None, 1),
         ([{"below": "abc", "amount": "300"}], None, 1),
@@ -380,10 +384,12 @@ def test_band_problems_name_each_band_at_fault():
         {"below": "x", "amount": "1"},  # malformed: reported, and the others still checked
         {"below": "100", "amount": "200"},
         {"below": "300", "amount": "10"},
+        {"below": "0", "amount": "10"},
     ]
     problems = rules.band_problems(bands, M("246.67"))
-    assert len(problems) == 3
-    assert "第 2 档" in problems[0] and "第 3 档" in problems[1] and "第 4 档" in problems[2]
+    assert len(problems) == 4
+    for n, problem in zip((2, 3, 4, 5), problems, strict=True):
+        assert f"第 {n} 档" in problem
     assert "300" in problems[2] and "246.67" in problems[2]
 
 
@@ -665,12 +671,15 @@ def test_spot_check_at_none_or_all(percent, chosen):
     assert {rules.spot_check_chosen(percent, rng) for _ in range(200)} == {chosen}
 
 
-@pytest.mark.parametrize("percent", [1, 30, 99])
-def test_spot_check_draws_about_the_percentage(percent):
+@pytest.mark.parametrize("percent", [1, 2, 30, 99])
+def test_spot_check_draws_the_percentage(percent):
+    # Within five standard deviations of the binomial mean: a draw one point off (percent
+    # + 1, or out of 101) is caught at 99 %, 1 % and 30 %.
     rng = random.Random(2026)
-    draws = 10_000
+    draws = 100_000
     chosen = sum(rules.spot_check_chosen(percent, rng) for _ in range(draws))
-    assert abs(chosen - draws * percent / 100) < draws * 0.02
+    p = percent / 100
+    assert abs(chosen - draws * p) < 5 * math.sqrt(draws * p * (1 - p))
 
 
 def test_a_seeded_spot_check_draws_the_same_again():
