@@ -13,7 +13,7 @@ pytestmark = [
 ]
 
 
-def _free_household() -> str:
+def _free_household() -> str | None:
     """A demo household of the township officer's township with no Dibao application."""
     from shegong.dibao.models import Application
     from shegong.registry.models import Household
