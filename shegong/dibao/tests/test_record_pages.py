@@ -456,8 +456,13 @@ def test_overdue_steps_are_listed_in_working_days(village):
     html = _client(township).get(reverse("dibao:due_list")).content.decode()
     assert late.number in html and "启动家庭经济状况调查" in html
     assert "已逾期" in html and "个工作日" in html
-    # The county sees it too (it answers for the whole procedure's 30 working days).
-    assert late.number in _client(county).get(reverse("dibao:due_list")).content.decode()
+    # Starting the investigation is the township's step, not the county's; the county answers
+    # for the whole procedure's 30 working days, overdue on an application 50 days old.
+    county_html = _client(county).get(reverse("dibao:due_list")).content.decode()
+    assert late.number not in county_html
+    older = make_application(village, marker="久", accepted_on=timezone.localdate() - 50 * DAY)
+    county_html = _client(county).get(reverse("dibao:due_list")).content.decode()
+    assert older.number in county_html and "全程办结" in county_html
 
 
 def test_a_deadline_in_a_year_without_a_calendar_says_it_is_estimated(village):
@@ -496,7 +501,7 @@ def test_a_xincai_officer_sees_no_gushi_step(village):
 
 def test_a_city_officer_gets_no_live_panel_but_the_due_list(village):
     """Above a county a live list would read a whole city's applications on every visit."""
-    late = make_application(village, marker="迟", accepted_on=timezone.localdate() - 20 * DAY)
+    late = make_application(village, marker="迟", accepted_on=timezone.localdate() - 50 * DAY)
     city = make_user("xinyang_dibao", "civil_affairs_officer", GUSHI[:4] + "00000000")
     c = _client(city)
     assert "低保特困:到期与逾期事项" not in c.get(reverse("core:home")).content.decode()
