@@ -124,6 +124,40 @@ def test_a_refusal_past_thirty_working_days_needs_the_extension_too(village):
         )
 
 
+# --- the step deadlines on the step log -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("started_on", "late"), [(D(2026, 9, 30), False), (D(2026, 10, 8), True)])
+def test_the_investigation_starts_within_three_working_days(village, started_on, late):
+    # Accepted on Friday 25 September 2026 (the Mid-autumn Festival): due Wednesday 30th.
+    township, _county = f.officers(village)
+    a = f.make_application(village, accepted_on=D(2026, 9, 25))
+    services.investigation_start(actor=township, application=a, on=started_on, version=a.version)
+    started = ApplicationStep.objects.get(application=a, step="investigation_started")
+    assert (started.due, started.late) == (D(2026, 9, 30), late)
+
+
+@pytest.mark.parametrize(
+    ("notified_on", "late"), [(D(2026, 10, 10), False), (D(2026, 10, 12), True)]
+)
+def test_a_refusal_is_notified_within_three_working_days(village, notified_on, late):
+    # Refused on 30 September 2026: National Day, then Thursday 8, Friday 9 and the make-up
+    # Saturday 10 October.
+    _township, county = f.officers(village)
+    a = _to_county(village, D(2026, 9, 15))
+    a = services.decide(
+        actor=county,
+        application=a,
+        on=D(2026, 9, 30),
+        approve=False,
+        refusal_reasons="家庭人均收入高于标准",
+        version=a.version,
+    )
+    services.notify(actor=county, application=a, on=notified_on, version=a.version)
+    step = ApplicationStep.objects.get(application=a, step="notified")
+    assert (step.due, step.late) == (D(2026, 10, 10), late)
+
+
 # --- the 2012-era version (steps before 1 July 2021) ----------------------------------------------
 
 
@@ -334,6 +368,18 @@ def test_special_hardship_refuses_an_applicant_with_an_able_supporter(village):
     )
     with nothing_changes(a, field="opinion"):
         f.put_on_notice(a, OPINION_ON)
+
+
+def test_special_hardship_draws_30_percent_county_checks_under_the_2021_rules(village, spot_checks):
+    a = f.put_on_notice(_facts(_hardship(village, D(1950, 1, 1))), OPINION_ON)
+    a = f.send_to_county(a)
+    assert spot_checks == [30] and a.spot_check
+    with nothing_changes(a):
+        _decide(a, a.county_received_on + DAY)
+    f.county_visit(a, a.county_received_on)
+    a.refresh_from_db()
+    a = _decide(a, a.county_received_on + DAY)
+    assert a.stage == Stage.APPROVED and a.award.programme == "hardship"
 
 
 def test_the_care_tier_sets_the_hardship_amount(village):
