@@ -473,7 +473,14 @@ def test_the_third_refusal_in_a_row_stops_that_members_share(village):
     award.refresh_from_db()
     assert (award.amount, award.members) == (before, members)
     assert not Review.objects.filter(award=award).exists()
+    seen = set(AuditEvent.objects.values_list("pk", flat=True))
     _offer(award, spouse, on + 6 * DAY, True)
+    township, _county = f.officers(village)
+    events = AuditEvent.objects.exclude(pk__in=seen).order_by("pk")
+    assert [(e.action, e.actor_id) for e in events] == [
+        ("dibao.job_offer_record", township.pk),
+        ("dibao.award_review", township.pk),  # the share stopped, on the trail as a review
+    ]
     award.refresh_from_db()
     share = (before / members).quantize(Decimal("0.01"))
     assert award.amount == before - share and award.members == members - 1
