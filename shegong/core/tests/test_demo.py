@@ -38,6 +38,13 @@ def test_demo_data_is_complete_marked_and_idempotent():
         == 1
     )
     second = load_demo()
-    assert second == {"villages": 0, "users": 0, "households": 0, "cases": 0}
+    assert second == {
+        "villages": 0,
+        "users": 0,
+        "households": 0,
+        "cases": 0,
+        "dibao_standards": 0,
+        "dibao_applications": 0,
+    }
     assert Person.objects.filter(relation="head").count() == heads
     assert Membership.objects.count() == 9
