@@ -39,8 +39,10 @@ class CheckContractForm(forms.Form):
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
-        self.fields["county"].choices = counties
-        self.fields["organisation"].choices = organisations
+        county, organisation = self.fields["county"], self.fields["organisation"]
+        assert isinstance(county, forms.ChoiceField) and isinstance(organisation, forms.ChoiceField)
+        county.choices = counties
+        organisation.choices = organisations
 
 
 class VerdictForm(forms.Form):

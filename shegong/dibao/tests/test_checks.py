@@ -31,7 +31,10 @@ def villages():
 
 @pytest.fixture
 def decided(villages):
-    return [award_factory(region_code=v, marker=f"核{k}").application for k, v in enumerate(villages * 2)]
+    return [
+        award_factory(region_code=v, marker=f"核{k}").application
+        for k, v in enumerate(villages * 2)
+    ]
 
 
 def _contract(county_officer, org, percent=50):
