@@ -123,6 +123,27 @@ NAV: list[NavItem] = [
         _("各县城乡低保标准、特困供养标准与县级政策"),
     ),
     NavItem(
+        _("低保工作评估"),
+        "dibao:evaluation",
+        Perm.VIEW_DIBAO,
+        _("低保特困"),
+        _("按县和期间统计申请、批准率、办理时长、逾期环节、错保漏保"),
+    ),
+    NavItem(
+        _("第三方核查"),
+        "dibao:check_list",
+        Perm.DECIDE_DIBAO,
+        _("低保特困"),
+        _("委托社会工作服务机构对抽样的审核确认结果入户复核"),
+    ),
+    NavItem(
+        _("核查样本"),
+        "dibao:check_list",
+        Perm.CHECK_DIBAO_SAMPLE,
+        _("第三方核查"),
+        _("本机构受委托核查的低保特困样本"),
+    ),
+    NavItem(
         _("机构名录"),
         "workforce:organisation_list",
         Perm.VIEW_ORGANISATIONS,
