@@ -115,6 +115,8 @@ def eligibility_problems(application: Application, on: datetime.date) -> list[st
     per_person = per_person_income(application)
     within = assets_within_limit(application)
     if application.programme == Programme.HARDSHIP:
+        if application.supporter_able is None:
+            return [_("尚未登记法定赡养、抚养、扶养义务人的情况(特困认定情况)。")]
         person = application.applicant
         member = application.members.filter(person=person).first()
         facts = rules.HardshipFacts(

@@ -307,3 +307,45 @@ class CareCheckForm(VersionedForm):
 
     def items(self) -> dict[str, bool]:
         return {code: bool(self.cleaned_data.get(code)) for code, _label in CARE_ITEMS}
+
+
+class HardshipFactsForm(VersionedForm):
+    """What the special-hardship conditions need beyond the registry."""
+
+    supporters = forms.CharField(
+        label=_("法定赡养、抚养、扶养义务人及其履行能力"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("没有义务人也请写明,例如“无子女,配偶已故”"),
+    )
+    supporter_able = forms.BooleanField(label=_("有义务人且其有履行能力"), required=False)
+    disability_kind = forms.ChoiceField(
+        label=_("残疾类别"),
+        required=False,
+        choices=[
+            ("", _("无残疾")),
+            ("physical", _("肢体残疾")),
+            ("visual", _("视力残疾")),
+            ("hearing", _("听力残疾")),
+            ("speech", _("言语残疾")),
+            ("intellectual", _("智力残疾")),
+            ("mental", _("精神残疾")),
+        ],
+    )
+    support_mode = forms.ChoiceField(
+        label=_("供养方式"),
+        choices=[("home", _("分散供养")), ("institution", _("集中供养"))],
+    )
+
+
+class _AssessmentChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.case.number} {obj.get_kind_display()} {obj.assessed_on:%Y-%m-%d}"
+
+
+class AssessmentAttachForm(VersionedForm):
+    assessment: Any = _AssessmentChoice(label=_("需求与能力评估"), queryset=None, empty_label="—")
+    note = forms.CharField(label=_("社工评估意见"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, assessments: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["assessment"].queryset = assessments  # type: ignore[attr-defined]

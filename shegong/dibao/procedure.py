@@ -64,16 +64,26 @@ TOWNSHIP_ACTIONS = frozenset(
         "withdraw",
         "complaint_record",
         "care_check",
+        "hardship_facts",
     }
 )
+# The social worker's part: their needs and capacity assessment, attached with an opinion.
+SOCIAL_WORK_ACTIONS = frozenset({"assessment_attach"})
 COUNTY_ACTIONS = frozenset(
     {"matching_result", "county_visit", "decide", "notify", "publish", "extend"}
 )
-APPLICATION_ACTIONS = TOWNSHIP_ACTIONS | COUNTY_ACTIONS
+APPLICATION_ACTIONS = TOWNSHIP_ACTIONS | COUNTY_ACTIONS | SOCIAL_WORK_ACTIONS
 
 _BY_STAGE: dict[str, frozenset[str]] = {
     Stage.ACCEPTED: frozenset(
-        {"materials_complete", "investigation_start", "withdraw", "complaint_record", "extend"}
+        {
+            "materials_complete",
+            "investigation_start",
+            "withdraw",
+            "complaint_record",
+            "extend",
+            "assessment_attach",
+        }
     ),
     Stage.INVESTIGATING: frozenset(
         {
@@ -93,11 +103,21 @@ _BY_STAGE: dict[str, frozenset[str]] = {
             "withdraw",
             "complaint_record",
             "care_check",
+            "hardship_facts",
+            "assessment_attach",
             "extend",
         }
     ),
     Stage.NOTICE: frozenset(
-        {"objection_record", "review_record", "to_county", "withdraw", "complaint_record", "extend"}
+        {
+            "objection_record",
+            "review_record",
+            "to_county",
+            "withdraw",
+            "complaint_record",
+            "extend",
+            "assessment_attach",
+        }
     ),
     Stage.OBJECTION: frozenset(
         {
@@ -114,10 +134,14 @@ _BY_STAGE: dict[str, frozenset[str]] = {
             "withdraw",
             "complaint_record",
             "care_check",
+            "hardship_facts",
+            "assessment_attach",
             "extend",
         }
     ),
-    Stage.COUNTY: frozenset({"county_visit", "decide", "complaint_record", "extend"}),
+    Stage.COUNTY: frozenset(
+        {"county_visit", "decide", "complaint_record", "extend", "assessment_attach"}
+    ),
     Stage.APPROVED: frozenset({"notify", "publish"}),
     Stage.REFUSED: frozenset({"notify"}),
     Stage.WITHDRAWN: frozenset(),
@@ -137,7 +161,9 @@ class Facts:
     hardship: bool
 
 
-def actions(facts: Facts, *, township: bool, county: bool) -> frozenset[str]:
+def actions(
+    facts: Facts, *, township: bool, county: bool, social_worker: bool = False
+) -> frozenset[str]:
     """The actions the page offers: those the stage allows, that this actor's level takes."""
     allowed = set(_BY_STAGE.get(facts.stage, frozenset()))
     if facts.stage == Stage.INVESTIGATING:
@@ -153,8 +179,11 @@ def actions(facts: Facts, *, township: bool, county: bool) -> frozenset[str]:
         allowed.discard("publish")
     if not facts.hardship:
         allowed.discard("care_check")
-    mine = (TOWNSHIP_ACTIONS if township else frozenset()) | (
-        COUNTY_ACTIONS if county else frozenset()
+        allowed.discard("hardship_facts")
+    mine = (
+        (TOWNSHIP_ACTIONS if township else frozenset())
+        | (COUNTY_ACTIONS if county else frozenset())
+        | (SOCIAL_WORK_ACTIONS if social_worker else frozenset())
     )
     return frozenset(allowed & mine)
 

@@ -127,6 +127,21 @@ def application_actions(*, actor: Actor, application: Application) -> frozenset[
         application_facts(application),
         township=can(actor, Perm.HANDLE_DIBAO, application.region_id),
         county=can(actor, Perm.DECIDE_DIBAO, application.region_id),
+        social_worker=can(actor, Perm.WORK_CASES, application.region_id),
+    )
+
+
+def household_assessments(*, actor: Actor, application: Application) -> QuerySet:
+    """Needs assessments of the social worker's cases on the application's household."""
+    from shegong.casework.models import Assessment
+    from shegong.casework.selectors import case_list
+
+    cases = case_list(actor=actor).filter(household_id=application.household_id)
+    return (
+        Assessment.objects.visible_to(actor)
+        .filter(case__in=cases)
+        .select_related("case")
+        .order_by("-assessed_on", "-id")
     )
 
 

@@ -17,12 +17,14 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import selectors, services
 from ..forms import (
+    AssessmentAttachForm,
     AssetForm,
     CareCheckForm,
     ComplaintForm,
     DecideForm,
     DeductionForm,
     EvidenceForm,
+    HardshipFactsForm,
     IncomeForm,
     InterviewForm,
     InvestigationStartForm,
@@ -417,6 +419,53 @@ def _care_check(page: Page, data: Any) -> Built:
     return form, call
 
 
+def _hardship_facts(page: Page, data: Any) -> Built:
+    a = page.application
+    member = next((m for m in page.file.members if m.person_id == a.applicant_id), None)
+    initial = {
+        **page.version,
+        "supporters": a.supporters,
+        "supporter_able": bool(a.supporter_able),
+        "disability_kind": member.disability_kind if member else "",
+        "support_mode": a.support_mode or "home",
+    }
+    form = HardshipFactsForm(data, initial=initial)
+
+    def call():
+        d = form.cleaned_data
+        services.hardship_facts_set(
+            actor=page.actor,
+            application=a,
+            supporters=d["supporters"],
+            supporter_able=d["supporter_able"],
+            disability_kind=d["disability_kind"],
+            support_mode=d["support_mode"],
+            version=_v(form),
+        )
+
+    return form, call
+
+
+def _assessment_attach(page: Page, data: Any) -> Built:
+    form = AssessmentAttachForm(
+        data,
+        assessments=selectors.household_assessments(actor=page.actor, application=page.application),
+        initial={**page.version, "note": page.application.assessment_note},
+    )
+
+    def call():
+        d = form.cleaned_data
+        services.assessment_attach(
+            actor=page.actor,
+            application=page.application,
+            assessment=d["assessment"],
+            note=d["note"],
+            version=_v(form),
+        )
+
+    return form, call
+
+
 ACTIONS: dict[str, Callable[[Page, Any], Built]] = {
     "materials_complete": _on(services.materials_complete),
     "investigation_start": _investigation_start,
@@ -443,6 +492,8 @@ ACTIONS: dict[str, Callable[[Page, Any], Built]] = {
     "extend": _extend,
     "complaint_record": _complaint,
     "care_check": _care_check,
+    "hardship_facts": _hardship_facts,
+    "assessment_attach": _assessment_attach,
 }
 
 # (summary of the folded form, button label, section of the page it sits in), in the order
@@ -465,6 +516,8 @@ LABELS: dict[str, tuple[Any, Any, str]] = {
     "withdraw": (_("撤回申请"), _("撤回"), "next"),
     "member_set": (_("调整成员认定"), _("保存认定"), "members"),
     "care_check": (_("生活自理能力评估"), _("保存评估"), "members"),
+    "hardship_facts": (_("特困认定情况(义务人、残疾、供养方式)"), _("保存"), "members"),
+    "assessment_attach": (_("附上社工需求与能力评估"), _("附上评估"), "application"),
     "visit_add": (_("记录入户调查"), _("保存入户调查"), "visits"),
     "interview_add": (_("记录邻里访问"), _("保存邻里访问"), "visits"),
     "evidence_add": (_("添加证明材料"), _("添加材料"), "evidence"),

@@ -308,6 +308,18 @@ def _remove_forms(page: Page, allowed: frozenset[str], action: str, bound: Any) 
             item.remove_form = form
 
 
+def _print_forms(application: Any, *, has_review: bool) -> list[tuple[Any, str]]:
+    """(title, url) of the printable forms that make sense for the application now."""
+    from django.urls import reverse
+
+    from ..documents import FORMS, available_forms
+
+    return [
+        (FORMS[code], reverse(f"dibao:print_{code}", args=[application.pk]))
+        for code in available_forms(application, has_review=has_review)
+    ]
+
+
 def _context(page: Page, action: str = "", bound: Any = None) -> dict[str, Any]:
     a, file = page.application, page.file
     allowed = selectors.application_actions(actor=page.actor, application=a)
@@ -339,6 +351,7 @@ def _context(page: Page, action: str = "", bound: Any = None) -> dict[str, Any]:
         "forms": forms_,
         "sections": sections,
         "figures": _figures(page),
+        "print_forms": _print_forms(a, has_review=bool(file.reviews)),
         "today": today,
         "stray": None if bound is None or placed else bound,
     }
