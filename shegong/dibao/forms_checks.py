@@ -19,10 +19,11 @@ class CheckContractForm(forms.Form):
     organisation = forms.TypedChoiceField(label=_("第三方机构"), coerce=int)
     title = forms.CharField(label=_("项目名称"), max_length=200)
     period_from = BoundedDateField(
-        label=_("核查范围起(审核确认日期)"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("核查范围起(审核确认日期)"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     period_to = BoundedDateField(
-        label=_("核查范围止"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("核查范围止"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     sample_percent = forms.IntegerField(
         label=_("抽样比例(%)"), min_value=1, max_value=100, initial=10
@@ -53,7 +54,7 @@ class VerdictForm(forms.Form):
     checked_on = BoundedDateField(
         label=_("核查日期"),
         initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
 
@@ -61,5 +62,5 @@ class ReturnForm(forms.Form):
     on = BoundedDateField(
         label=_("反馈日期"),
         initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
