@@ -11,6 +11,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from shegong.core.rulesets import RuleValues
+
 from . import rules
 from .models import (
     EXCLUDED_INCOME,
@@ -25,11 +27,14 @@ from .models import (
 from .rulesets import procedure_rules, review_rules
 
 
-def procedure(application: Application, on: datetime.date):
+def procedure(application: Application, on: datetime.date) -> RuleValues:
+    """The procedure in force on `on` for this application's programme."""
     return procedure_rules(on, hardship=application.programme == Programme.HARDSHIP)
 
 
-def dibao_procedure(on: datetime.date):
+def dibao_procedure(on: datetime.date) -> RuleValues:
+    """The Dibao procedure in force on `on`: its review quorum and investigator count apply to
+    special hardship too (the hardship measures give no figures of their own for them)."""
     return procedure_rules(on)
 
 

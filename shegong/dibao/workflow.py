@@ -18,8 +18,7 @@ from shegong.core.selectors import work_calendar
 from shegong.core.services import check_version
 from shegong.core.workdays import WorkCalendar
 
-from .models import Application, ApplicationStep, Programme
-from .rulesets import procedure_rules
+from .models import Application, ApplicationStep
 
 STALE = _("该申请已被他人修改,请刷新页面后重新操作。您填写的内容尚未保存。")
 
@@ -52,17 +51,6 @@ def not_before(on: datetime.date, earlier: datetime.date | None, field: str, wha
         raise ValidationError(
             {field: _("日期不能早于%(what)s(%(date)s)。") % {"what": what, "date": earlier}}
         )
-
-
-def procedure(application: Application, on: datetime.date) -> RuleValues:
-    """The procedure in force on `on` for this application's programme."""
-    return procedure_rules(on, hardship=application.programme == Programme.HARDSHIP)
-
-
-def dibao_procedure(on: datetime.date) -> RuleValues:
-    """The Dibao procedure in force on `on`: its review quorum and investigator count apply to
-    special hardship too (the hardship measures give no figures of their own for them)."""
-    return procedure_rules(on)
 
 
 def rules_pk(values: RuleValues) -> int:

@@ -28,8 +28,10 @@ from ..calculations import (
     amount_for,
     counted_members,
     county_visit_needed,
+    dibao_procedure,
     eligibility_problems,
     policy_for,
+    procedure,
     review_needed,
     snapshot,
 )
@@ -58,14 +60,12 @@ from ..models import (
     Stage,
     SupportMode,
 )
-from ..rulesets import review_rules
+from ..rulesets import procedure_rules, review_rules
 from ..workflow import (
     calendar,
-    dibao_procedure,
     lock,
     not_before,
     not_future,
-    procedure,
     require,
     rules_pk,
     save,
@@ -139,7 +139,9 @@ def application_accept(
     if applies_alone and not alone_reason.strip():
         problems["alone_reason"] = _("单独提出申请须写明理由(如重度残疾、重病)。")
     rules_now = (
-        _procedure_rules_for(programme, accepted_on) if "programme" not in problems else None
+        procedure_rules(accepted_on, hardship=programme == Programme.HARDSHIP)
+        if "programme" not in problems
+        else None
     )
     if (
         separately_registered
@@ -202,12 +204,6 @@ def application_accept(
         },
     )
     return application
-
-
-def _procedure_rules_for(programme: str, on: datetime.date):
-    from ..rulesets import procedure_rules
-
-    return procedure_rules(on, hardship=programme == Programme.HARDSHIP)
 
 
 @transaction.atomic
